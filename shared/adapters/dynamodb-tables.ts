@@ -1,0 +1,27 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb'
+
+/**
+ * Key layout of the tables. The CDK stack declares the same keys; local runtime and tests create
+ * tables from these definitions.
+ *
+ * Consent table: pk = consent key (keyed hash of site + visitor id);
+ *   sk = `current` for the decision in force, `history#<updatedAt>#<receiptId>` for each change.
+ * Config table: pk = item kind (`vendor#ga4`, …), sk = `current`.
+ * Both carry `expiresAt` (epoch seconds) as the TTL attribute where an item holds visitor data.
+ */
+export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const
+
+export function tableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' },
+      { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+    ],
+  }
+}

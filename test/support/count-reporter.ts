@@ -1,0 +1,21 @@
+import type { Reporter, TestModule } from 'vitest/node'
+
+/** Ends the run with the plain `N passed, N failed` line that CI reads. */
+export default class CountReporter implements Reporter {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    let passed = 0
+    let failed = 0
+    let skipped = 0
+    for (const testModule of testModules) {
+      if (testModule.state() === 'failed' && [...testModule.children.allTests()].length === 0) failed++
+      for (const test of testModule.children.allTests()) {
+        const state = test.result().state
+        if (state === 'passed') passed++
+        else if (state === 'failed') failed++
+        else skipped++
+      }
+    }
+    const tail = skipped > 0 ? `, ${skipped} skipped` : ''
+    process.stdout.write(`\n${passed} passed, ${failed} failed${tail}\n`)
+  }
+}
