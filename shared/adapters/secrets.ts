@@ -1,0 +1,24 @@
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets'
+import { ConfigError } from '#shared/config/load.ts'
+
+/**
+ * A secret from the environment (`valueVariable`, how the local runtime and tests pass it) or else
+ * from Secrets Manager by the ARN in `arnVariable` (how Lambda gets it). Neither: fail at init.
+ */
+export async function secretFromEnvironment(
+  names: { valueVariable: string; arnVariable: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  const direct = env[names.valueVariable]
+  if (direct) return direct
+  const arn = env[names.arnVariable]
+  if (!arn) throw new ConfigError(`Missing secret: set ${names.valueVariable} or ${names.arnVariable}`)
+  const value = await getSecret(arn, { maxAge: 300 })
+  if (typeof value !== 'string' || value.length === 0) throw new ConfigError(`Secret ${arn} is empty`)
+  return value
+}
+
+export const PSEUDONYM_SECRET = {
+  valueVariable: 'TAGWARDEN_PSEUDONYM_KEY',
+  arnVariable: 'PSEUDONYM_SECRET_ARN',
+} as const
