@@ -35,6 +35,8 @@ export interface CollectedEvent {
     ip: string | null
     device: CoarseDevice | null
     locale?: string
+    /** Session id sent by the client (RudderStack `context.sessionId`), when it sent one. */
+    sessionId?: string
     /** The request carried `Sec-GPC: 1`. */
     gpc: boolean
     /** Consent flags carried inside the event; they can only narrow stored consent. */

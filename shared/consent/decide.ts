@@ -1,0 +1,44 @@
+import type { EventType } from '#shared/events/model.ts'
+import type { PurposeByEvent, VendorId } from '#shared/vendors/vendor.ts'
+import type { ConsentRecord, LegalBasis, Purposes } from './model.ts'
+
+/** What the admin configured for a vendor, as far as consent is concerned. */
+export interface VendorPolicy {
+  id: VendorId
+  enabled: boolean
+  legalBasis: LegalBasis
+  purposes: PurposeByEvent
+}
+
+export type Decision = { allow: true; reason: string } | { allow: false; reason: string }
+
+export interface DecisionInput {
+  vendor: VendorPolicy
+  stored: ConsentRecord | null
+  event: { type: EventType; consent?: Partial<Purposes> }
+  /** The request carried `Sec-GPC: 1`. */
+  gpc: boolean
+}
+
+const deny = (reason: string): Decision => ({ allow: false, reason })
+
+/**
+ * May this event go to this vendor? Default deny: stored consent is the authority, event-carried
+ * consent and Sec-GPC can only narrow it, and every answer says why.
+ */
+export function decide({ vendor, stored, event, gpc }: DecisionInput): Decision {
+  if (!vendor.enabled) return deny(`${vendor.id} is switched off`)
+  const purpose = vendor.purposes[event.type]
+  if (!purpose) return deny(`${vendor.id} does not take ${event.type} events`)
+  if (gpc && purpose === 'marketing') return deny('Sec-GPC: 1 objects to marketing')
+  if (event.consent?.[purpose] === false) return deny(`the event itself refuses ${purpose}`)
+
+  const storedChoice = stored?.purposes[purpose]
+  if (vendor.legalBasis === 'legitimate_interest') {
+    if (storedChoice === false) return deny(`visitor objected to ${purpose}`)
+    return { allow: true, reason: `legitimate interest for ${purpose}, no objection stored` }
+  }
+  if (!stored) return deny(`no stored consent for ${purpose}`)
+  if (!storedChoice) return deny(`stored consent refuses ${purpose}`)
+  return { allow: true, reason: `stored consent for ${purpose} (policy ${stored.policyVersion})` }
+}
