@@ -1,0 +1,132 @@
+import middy, { type MiddlewareObj, type Request } from '@middy/core'
+import type { APIGatewayProxyEventV2 } from 'aws-lambda'
+import type { TagwardenConfig } from '#shared/config/schema.ts'
+import { assertOriginAllowed, resolveSite, writeKeyFromAuthorization } from '#shared/config/sites.ts'
+import { anonymousIdSchema, parseConsentRequest } from '#shared/consent/request-schema.ts'
+import { type ConsentDeps, readConsent, recordConsent, revokeConsent } from '#shared/consent/service.ts'
+import { corsHeaders, preflightResponse } from '#shared/http/cors.ts'
+import { httpErrors } from '#shared/http/error-middleware.ts'
+import { ClientError, NotFoundError, PayloadTooLargeError, ValidationError } from '#shared/http/errors.ts'
+import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
+
+export const MAX_CONSENT_BODY_BYTES = 4 * 1024
+const CONSENT_PATH = '/v1/consent'
+const VISITOR_PATH = /^\/v1\/consent\/([^/]+)$/
+
+export interface ConsentHandlerDeps extends ConsentDeps {
+  config: TagwardenConfig
+  /** Called with unexpected errors (they become a bare 500). Must not log the request event. */
+  report?: (error: unknown) => void
+}
+
+type Route =
+  | { action: 'preflight' }
+  | { action: 'record' }
+  | { action: 'read'; anonymousId: string }
+  | { action: 'revoke'; anonymousId: string }
+
+/** rawPath carries the stage name unless the API serves the `$default` stage. */
+function pathWithoutStage(event: APIGatewayProxyEventV2): string {
+  const stagePrefix = `/${event.requestContext.stage}`
+  const { rawPath } = event
+  return rawPath.startsWith(`${stagePrefix}/`) ? rawPath.slice(stagePrefix.length) : rawPath
+}
+
+function anonymousIdFromPath(encoded: string): string {
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(encoded)
+  } catch {
+    throw new ValidationError('anonymousId', 'is not valid percent-encoding')
+  }
+  const parsed = anonymousIdSchema.safeParse(decoded)
+  if (!parsed.success)
+    throw new ValidationError('anonymousId', parsed.error.issues[0]?.message ?? 'is invalid')
+  return parsed.data
+}
+
+function routeOf(event: APIGatewayProxyEventV2): Route {
+  const method = event.requestContext.http.method.toUpperCase()
+  const path = pathWithoutStage(event)
+  const visitorSegment = VISITOR_PATH.exec(path)?.[1]
+  if (path !== CONSENT_PATH && visitorSegment === undefined) throw new NotFoundError('route')
+  if (method === 'OPTIONS') return { action: 'preflight' }
+  if (visitorSegment === undefined) {
+    if (method === 'PUT') return { action: 'record' }
+    throw new ClientError(405, `${method} is not allowed on ${CONSENT_PATH}`)
+  }
+  if (method === 'GET') return { action: 'read', anonymousId: anonymousIdFromPath(visitorSegment) }
+  if (method === 'DELETE') return { action: 'revoke', anonymousId: anonymousIdFromPath(visitorSegment) }
+  throw new ClientError(405, `${method} is not allowed on ${CONSENT_PATH}/{anonymousId}`)
+}
+
+function jsonBody(event: APIGatewayProxyEventV2): unknown {
+  if (!event.body) throw new ValidationError('body', 'is required')
+  const bytes = Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8')
+  if (bytes.byteLength > MAX_CONSENT_BODY_BYTES)
+    throw new PayloadTooLargeError('body', MAX_CONSENT_BODY_BYTES)
+  try {
+    return JSON.parse(bytes.toString('utf8'))
+  } catch {
+    throw new ValidationError('body', 'must be valid JSON')
+  }
+}
+
+/** Every answer, errors included: never cached, readable by the site's own pages. */
+function consentResponseHeaders(config: TagwardenConfig): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
+  const addHeaders = async (request: Request<APIGatewayProxyEventV2, HttpResult>): Promise<void> => {
+    const { response } = request
+    if (!response) return
+    request.response = {
+      ...response,
+      headers: {
+        ...response.headers,
+        ...corsHeaders(config, request.event.headers.origin),
+        'cache-control': 'no-store',
+      },
+    }
+  }
+  return { after: addHeaders, onError: addHeaders }
+}
+
+/** `PUT /v1/consent`, `GET /v1/consent/{anonymousId}`, `DELETE /v1/consent/{anonymousId}`. */
+export function createConsentHandler(deps: ConsentHandlerDeps) {
+  const { config } = deps
+
+  /** The write key comes from `Authorization: Basic`, else the body, else the query string. */
+  function siteOf(event: APIGatewayProxyEventV2, bodyWriteKey?: string): string {
+    const writeKey =
+      writeKeyFromAuthorization(event.headers.authorization) ??
+      bodyWriteKey ??
+      event.queryStringParameters?.writeKey
+    const site = resolveSite(config, writeKey)
+    assertOriginAllowed(site, event.headers.origin)
+    return site.id
+  }
+
+  async function serveConsent(event: APIGatewayProxyEventV2): Promise<HttpResult> {
+    const route = routeOf(event)
+    switch (route.action) {
+      case 'preflight':
+        return preflightResponse(config, event.headers.origin)
+      case 'record': {
+        const parsed = parseConsentRequest(jsonBody(event))
+        if (!parsed.ok) throw new ValidationError(parsed.field, parsed.message)
+        const { anonymousId, purposes, writeKey } = parsed.value
+        return jsonResponse(200, await recordConsent(siteOf(event, writeKey), anonymousId, purposes, deps))
+      }
+      case 'read': {
+        const state = await readConsent(siteOf(event), route.anonymousId, deps)
+        if (!state) throw new NotFoundError('consent')
+        return jsonResponse(200, state)
+      }
+      case 'revoke':
+        return jsonResponse(200, await revokeConsent(siteOf(event), route.anonymousId, deps))
+    }
+  }
+
+  return middy<APIGatewayProxyEventV2, HttpResult>()
+    .use(consentResponseHeaders(config))
+    .use(httpErrors(deps.report))
+    .handler(serveConsent)
+}

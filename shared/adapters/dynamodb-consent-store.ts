@@ -1,0 +1,112 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { z } from 'zod'
+import type { ConsentRecord } from '#shared/consent/model.ts'
+import type { ConsentStore } from '#shared/consent/store.ts'
+
+const CURRENT_SORT_KEY = 'current'
+const HISTORY_SORT_KEY_PREFIX = 'history#'
+const MILLISECONDS_PER_SECOND = 1000
+
+/** A stored item that does not have the shape this adapter writes: the table is corrupt or shared. */
+export class ConsentItemError extends Error {
+  override name = 'ConsentItemError'
+}
+
+const consentItemSchema = z.object({
+  pk: z.string().min(1),
+  sk: z.string().min(1),
+  purposes: z.strictObject({ analytics: z.boolean(), marketing: z.boolean() }),
+  policyVersion: z.string(),
+  receiptId: z.string().min(1),
+  updatedAt: z.iso.datetime(),
+  expiresAt: z.number().int(),
+})
+
+const historySortKey = (record: ConsentRecord): string =>
+  `${HISTORY_SORT_KEY_PREFIX}${record.updatedAt}#${record.receiptId}`
+
+function toItem(record: ConsentRecord, sk: string): Record<string, unknown> {
+  const { consentKey, ...fields } = record
+  return { pk: consentKey, sk, ...fields }
+}
+
+function toRecord(item: unknown): ConsentRecord {
+  const parsed = consentItemSchema.safeParse(item)
+  if (!parsed.success) {
+    throw new ConsentItemError('Consent table item has an unexpected shape', { cause: parsed.error })
+  }
+  const { pk, sk: _sortKey, ...fields } = parsed.data
+  return { consentKey: pk, ...fields }
+}
+
+/** TTL deletion is lazy in AWS and absent in dynalite, so an expired item may still be read back. */
+const isInForce = (record: ConsentRecord, now: Date): boolean =>
+  record.expiresAt * MILLISECONDS_PER_SECOND > now.getTime()
+
+/**
+ * Consent decisions in one DynamoDB table (layout in dynamodb-tables.ts): the decision in force under
+ * sk `current`, and every decision under sk `history#<updatedAt>#<receiptId>`, so history sorts by time.
+ */
+export function dynamoConsentStore(client: DynamoDBDocumentClient, tableName: string): ConsentStore {
+  async function writeCurrent(record: ConsentRecord): Promise<void> {
+    try {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: toItem(record, CURRENT_SORT_KEY),
+          // Two racing decisions: the later one stays current, whichever write lands last.
+          ConditionExpression: 'attribute_not_exists(pk) OR updatedAt <= :updatedAt',
+          ExpressionAttributeValues: { ':updatedAt': record.updatedAt },
+        }),
+      )
+    } catch (error) {
+      // A newer decision is already current; this one is still kept in the history.
+      if (error instanceof ConditionalCheckFailedException) return
+      throw error
+    }
+  }
+
+  return {
+    async record(record) {
+      // History first: dynalite has no transactions, and a current decision without proof is worse
+      // than proof of a decision that did not become current.
+      await client.send(
+        new PutCommand({ TableName: tableName, Item: toItem(record, historySortKey(record)) }),
+      )
+      await writeCurrent(record)
+    },
+
+    async current(consentKey, now) {
+      const { Item } = await client.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { pk: consentKey, sk: CURRENT_SORT_KEY },
+          ConsistentRead: true,
+        }),
+      )
+      if (!Item) return null
+      const record = toRecord(Item)
+      return isInForce(record, now) ? record : null
+    },
+
+    async history(consentKey, now) {
+      const records: ConsentRecord[] = []
+      let startKey: Record<string, unknown> | undefined
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': consentKey, ':prefix': HISTORY_SORT_KEY_PREFIX },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        )
+        for (const item of page.Items ?? []) records.push(toRecord(item))
+        startKey = page.LastEvaluatedKey
+      } while (startKey)
+      return records.filter((record) => isInForce(record, now))
+    },
+  }
+}

@@ -1,0 +1,40 @@
+import { type core, z } from 'zod'
+
+export const MAX_ANONYMOUS_ID_LENGTH = 256
+
+/** The visitor's first-party id (Segment `anonymousId`), in a body or a path. */
+export const anonymousIdSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(MAX_ANONYMOUS_ID_LENGTH, `must be at most ${MAX_ANONYMOUS_ID_LENGTH} characters`)
+
+/** Body of `PUT /v1/consent`. A purpose left out is stored as refused (default deny). */
+export const consentRequestSchema = z.strictObject({
+  anonymousId: anonymousIdSchema,
+  purposes: z.strictObject({
+    analytics: z.boolean().optional(),
+    marketing: z.boolean().optional(),
+  }),
+  writeKey: z.string().optional(),
+})
+
+export type ConsentRequest = z.infer<typeof consentRequestSchema>
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; field: string; message: string }
+
+/** The first problem, named by the dotted path of the field at fault (`purposes.analytics`). */
+export function describeIssue(issue: core.$ZodIssue): { field: string; message: string } {
+  const path = issue.path.map(String)
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? ''
+    return { field: [...path, key].join('.'), message: 'is not a known field' }
+  }
+  return { field: path.length > 0 ? path.join('.') : 'body', message: issue.message }
+}
+
+export function parseConsentRequest(input: unknown): Parsed<ConsentRequest> {
+  const result = consentRequestSchema.safeParse(input)
+  if (result.success) return { ok: true, value: result.data }
+  const [issue] = result.error.issues
+  return issue ? { ok: false, ...describeIssue(issue) } : { ok: false, field: 'body', message: 'is invalid' }
+}

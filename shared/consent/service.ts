@@ -1,0 +1,103 @@
+import { consentKey } from '#shared/privacy/pseudonym.ts'
+import type { ConsentRecord, Purposes } from './model.ts'
+import type { ConsentStore } from './store.ts'
+
+const SECONDS_PER_DAY = 24 * 60 * 60
+const MILLISECONDS_PER_SECOND = 1000
+
+export interface ConsentDeps {
+  store: ConsentStore
+  /** Key of the HMAC that turns a visitor id into the consent key; the store never sees the id. */
+  pseudonymKey: string
+  /** Privacy policy version the decisions are recorded under. */
+  policyVersion: string
+  /** How long a decision and its proof are kept. */
+  retentionDays: number
+  now: () => Date
+  newReceiptId: () => string
+}
+
+/** What the visitor gets back as proof of a decision. */
+export interface ConsentReceipt {
+  receiptId: string
+  anonymousId: string
+  purposes: Purposes
+  policyVersion: string
+  /** ISO 8601 */
+  recordedAt: string
+  /** ISO 8601: when the decision and its proof are deleted. */
+  expiresAt: string
+}
+
+export type ConsentHistoryEntry = Omit<ConsentReceipt, 'anonymousId'>
+
+export interface ConsentState extends ConsentReceipt {
+  /** Recorded under an older policy version than the current one: ask the visitor again. */
+  needsRenewal: boolean
+  /** Every decision still kept, oldest first, the current one last. */
+  history: ConsentHistoryEntry[]
+}
+
+function historyEntryOf(record: ConsentRecord): ConsentHistoryEntry {
+  return {
+    receiptId: record.receiptId,
+    purposes: record.purposes,
+    policyVersion: record.policyVersion,
+    recordedAt: record.updatedAt,
+    expiresAt: new Date(record.expiresAt * MILLISECONDS_PER_SECOND).toISOString(),
+  }
+}
+
+const receiptOf = (record: ConsentRecord, anonymousId: string): ConsentReceipt => ({
+  ...historyEntryOf(record),
+  anonymousId,
+})
+
+/** Records the visitor's decision; a purpose not mentioned is refused (default deny). */
+export async function recordConsent(
+  siteId: string,
+  anonymousId: string,
+  purposes: Partial<Purposes>,
+  deps: ConsentDeps,
+): Promise<ConsentReceipt> {
+  const now = deps.now()
+  const record: ConsentRecord = {
+    consentKey: consentKey(deps.pseudonymKey, siteId, anonymousId),
+    purposes: { analytics: purposes.analytics ?? false, marketing: purposes.marketing ?? false },
+    policyVersion: deps.policyVersion,
+    receiptId: deps.newReceiptId(),
+    updatedAt: now.toISOString(),
+    expiresAt: Math.floor(now.getTime() / MILLISECONDS_PER_SECOND) + deps.retentionDays * SECONDS_PER_DAY,
+  }
+  await deps.store.record(record)
+  return receiptOf(record, anonymousId)
+}
+
+/** The decision in force with its history, or null when the visitor has none (or it expired). */
+export async function readConsent(
+  siteId: string,
+  anonymousId: string,
+  deps: ConsentDeps,
+): Promise<ConsentState | null> {
+  const key = consentKey(deps.pseudonymKey, siteId, anonymousId)
+  const now = deps.now()
+  const [current, history] = await Promise.all([deps.store.current(key, now), deps.store.history(key, now)])
+  if (!current) return null
+  return {
+    ...receiptOf(current, anonymousId),
+    needsRenewal: current.policyVersion !== deps.policyVersion,
+    history: history.map(historyEntryOf),
+  }
+}
+
+/**
+ * Withdraws every purpose (GDPR Art. 7(3)). It is recorded as a new decision rather than deleted, so
+ * the history keeps the proof of what was consented to before (Art. 7(1)).
+ */
+export function revokeConsent(
+  siteId: string,
+  anonymousId: string,
+  deps: ConsentDeps,
+): Promise<ConsentReceipt> {
+  return recordConsent(siteId, anonymousId, { analytics: false, marketing: false }, deps)
+}
