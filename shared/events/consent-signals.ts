@@ -1,0 +1,39 @@
+import { z } from 'zod'
+import type { Purpose, Purposes } from '#shared/consent/model.ts'
+
+/** Segment consent categories (matched case-insensitively) and the purpose each one speaks for. */
+const PURPOSE_BY_CATEGORY: ReadonlyMap<string, Purpose> = new Map([
+  ['analytics', 'analytics'],
+  ['statistics', 'analytics'],
+  ['performance', 'analytics'],
+  ['marketing', 'marketing'],
+  ['advertising', 'marketing'],
+  ['ads', 'marketing'],
+  ['targeting', 'marketing'],
+])
+
+const flagsSchema = z.record(z.string(), z.unknown())
+const consentContextSchema = z.object({
+  consent: z.object({ categoryPreferences: flagsSchema.optional() }).catchall(z.unknown()),
+})
+
+/**
+ * Consent flags carried inside an event: Segment's `context.consent.categoryPreferences` and the plain
+ * `context.consent.{analytics,marketing}` form (which accepts the same category names). Only boolean
+ * values count; unknown categories are ignored. Event consent can only narrow
+ * stored consent, so when several categories speak for one purpose, a single `false` wins.
+ * Returns undefined when the event carries no usable signal.
+ */
+export function eventConsent(context: unknown): Partial<Purposes> | undefined {
+  const parsed = consentContextSchema.safeParse(context)
+  if (!parsed.success) return undefined
+  const { categoryPreferences = {}, ...plainFlags } = parsed.data.consent
+
+  const signals: Partial<Purposes> = {}
+  for (const [category, value] of [...Object.entries(categoryPreferences), ...Object.entries(plainFlags)]) {
+    const purpose = PURPOSE_BY_CATEGORY.get(category.toLowerCase())
+    if (!purpose || typeof value !== 'boolean') continue
+    signals[purpose] = (signals[purpose] ?? true) && value
+  }
+  return Object.keys(signals).length > 0 ? signals : undefined
+}

@@ -1,0 +1,166 @@
+import { PayloadTooLargeError, ValidationError } from '#shared/http/errors.ts'
+import { MAX_EVENT_BYTES, MAX_JSON_DEPTH, MAX_REQUEST_BYTES } from './limits.ts'
+import { batchEnvelopeSchema, fieldPath, type IncomingEvent, validateEvent } from './schema.ts'
+
+export type IngestRoute = 'batch' | 'track' | 'page' | 'identify'
+
+export interface IngestRequest {
+  route: IngestRoute
+  body: string | undefined
+  isBase64Encoded?: boolean
+  /** Write key from the Authorization header, already decoded. */
+  authorizationWriteKey: string | null
+}
+
+export interface ParsedIngest {
+  writeKey: string | null
+  events: IncomingEvent[]
+}
+
+/** Keys that could reach an object's prototype if assigned; JSON input never keeps them. */
+export const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
+
+type JsonObject = Record<string, unknown>
+
+const BYTE_ORDER_MARK = '\uFEFF'
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * Turns a Segment-compatible request body (`/v1/batch`, or one event on `/v1/track|page|identify`)
+ * into validated events. Throws PayloadTooLargeError (413) or ValidationError (400) naming the field.
+ * Write key precedence: Authorization header, then the body's `writeKey`, then the events' own.
+ */
+export function parseIngestBody(request: IngestRequest): ParsedIngest {
+  const body = parseJsonObject(decodeBody(request.body, request.isBase64Encoded ?? false))
+  const headerWriteKey = request.authorizationWriteKey || null
+  return request.route === 'batch'
+    ? parseBatch(body, headerWriteKey)
+    : parseSingleEvent(request.route, body, headerWriteKey)
+}
+
+function decodeBody(body: string | undefined, isBase64Encoded: boolean): string {
+  if (!body) throw new ValidationError('body', 'request body is required')
+  const bytes = isBase64Encoded ? Buffer.from(body, 'base64') : null
+  const byteLength = bytes?.byteLength ?? Buffer.byteLength(body, 'utf8')
+  if (byteLength > MAX_REQUEST_BYTES) throw new PayloadTooLargeError('body', MAX_REQUEST_BYTES)
+  if (!bytes) return body
+  try {
+    return utf8.decode(bytes)
+  } catch {
+    throw new ValidationError('body', 'request body is not valid UTF-8')
+  }
+}
+
+function parseJsonObject(text: string): JsonObject {
+  const json = text.startsWith(BYTE_ORDER_MARK) ? text.slice(1) : text
+  // JSON.parse with a reviver, and later JSON.stringify, recurse: unbounded nesting would overflow the stack.
+  if (nestsDeeperThan(json, MAX_JSON_DEPTH)) {
+    throw new ValidationError('body', `request body nests deeper than ${MAX_JSON_DEPTH} levels`)
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(json, withoutUnsafeKeys)
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new ValidationError('body', 'request body is not valid JSON')
+    throw error
+  }
+  if (!isJsonObject(parsed)) throw new ValidationError('body', 'request body must be a JSON object')
+  return parsed
+}
+
+/** JSON.parse reviver: returning undefined deletes the key before anything else sees it. */
+function withoutUnsafeKeys(key: string, value: unknown): unknown {
+  return UNSAFE_KEYS.has(key) ? undefined : value
+}
+
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const OPENERS = new Set([0x7b, 0x5b]) // { [
+const CLOSERS = new Set([0x7d, 0x5d]) // } ]
+
+/** Counts object/array nesting outside strings without parsing. */
+function nestsDeeperThan(json: string, maxDepth: number): boolean {
+  let depth = 0
+  let inString = false
+  let escaped = false
+  for (let index = 0; index < json.length; index++) {
+    const char = json.charCodeAt(index)
+    if (inString) {
+      if (escaped) escaped = false
+      else if (char === BACKSLASH) escaped = true
+      else if (char === QUOTE) inString = false
+    } else if (char === QUOTE) inString = true
+    else if (OPENERS.has(char)) {
+      depth++
+      if (depth > maxDepth) return true
+    } else if (CLOSERS.has(char)) depth--
+  }
+  return false
+}
+
+function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function serialisedBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value), 'utf8')
+}
+
+function validateOrThrow(raw: JsonObject, prefix: string): IncomingEvent {
+  const result = validateEvent(raw)
+  if (!result.ok) throw new ValidationError(fieldPath(result.path, prefix), result.message)
+  return result.event
+}
+
+function parseSingleEvent(
+  route: Exclude<IngestRoute, 'batch'>,
+  body: JsonObject,
+  headerWriteKey: string | null,
+): ParsedIngest {
+  if (body.type !== undefined && body.type !== null && body.type !== route) {
+    throw new ValidationError('type', `type must be "${route}" on /v1/${route} (or use /v1/batch)`)
+  }
+  if (serialisedBytes(body) > MAX_EVENT_BYTES) throw new PayloadTooLargeError('body', MAX_EVENT_BYTES)
+  const event = validateOrThrow({ ...body, type: route }, '')
+  return { writeKey: headerWriteKey ?? event.writeKey ?? null, events: [event] }
+}
+
+function parseBatch(body: JsonObject, headerWriteKey: string | null): ParsedIngest {
+  const envelope = batchEnvelopeSchema.safeParse(body)
+  if (!envelope.success) {
+    const [issue] = envelope.error.issues
+    throw new ValidationError(fieldPath(issue?.path ?? []) || 'body', issue?.message ?? 'invalid batch')
+  }
+  const { batch, sentAt, writeKey: bodyWriteKey, context: sharedContext } = envelope.data
+
+  const events = batch.map((item, index) => {
+    const prefix = `batch[${index}]`
+    if (!isJsonObject(item)) throw new ValidationError(prefix, 'each batch item must be an event object')
+    if (serialisedBytes(item) > MAX_EVENT_BYTES) throw new PayloadTooLargeError(prefix, MAX_EVENT_BYTES)
+    const event = validateOrThrow(withSharedContext(item, sharedContext), prefix)
+    return { ...event, sentAt: event.sentAt ?? sentAt, writeKey: event.writeKey ?? bodyWriteKey }
+  })
+  const writeKey = headerWriteKey ?? bodyWriteKey ?? sharedEventWriteKey(events)
+  return { writeKey, events }
+}
+
+/** Segment merges the batch-level `context` into each event's own; the event's keys win. */
+function withSharedContext(item: JsonObject, sharedContext: JsonObject | undefined): JsonObject {
+  if (!sharedContext) return item
+  if (item.context === undefined || item.context === null) return { ...item, context: sharedContext }
+  if (!isJsonObject(item.context)) return item
+  return { ...item, context: { ...sharedContext, ...item.context } }
+}
+
+/** Without a header or body key, the events' own keys decide, and must agree: one request, one site. */
+function sharedEventWriteKey(events: IncomingEvent[]): string | null {
+  const first = events.find((event) => event.writeKey !== undefined)?.writeKey
+  const disagreeing = events.findIndex((event) => event.writeKey !== undefined && event.writeKey !== first)
+  if (disagreeing >= 0) {
+    throw new ValidationError(
+      `batch[${disagreeing}].writeKey`,
+      'all events in a batch must share one write key',
+    )
+  }
+  return first ?? null
+}

@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto'
+import { z } from 'zod'
+import type { Purposes } from '#shared/consent/model.ts'
+import { eventConsent } from './consent-signals.ts'
+import {
+  MAX_BATCH_EVENTS,
+  MAX_EVENT_NAME_LENGTH,
+  MAX_LOCALE_LENGTH,
+  MAX_MESSAGE_ID_LENGTH,
+  MAX_PAGE_FIELD_LENGTH,
+  MAX_SESSION_ID_LENGTH,
+  MAX_USER_AGENT_LENGTH,
+  MAX_VISITOR_ID_LENGTH,
+  MAX_WRITE_KEY_LENGTH,
+} from './limits.ts'
+import type { EventType } from './model.ts'
+
+export const EVENT_TYPES = ['page', 'track', 'identify'] as const satisfies readonly EventType[]
+
+export interface PageFacts {
+  url?: string
+  path?: string
+  title?: string
+  referrer?: string
+  search?: string
+}
+
+/** A Segment-compatible event as received, validated but not yet anonymised. */
+export interface IncomingEvent {
+  type: EventType
+  /** Kept from the client, or a random UUID when the client sent none. */
+  messageId: string
+  anonymousId?: string
+  userId?: string
+  /** `track` event name, trimmed. */
+  event?: string
+  /** `page` name. */
+  name?: string
+  properties: Record<string, unknown>
+  traits: Record<string, unknown>
+  context: {
+    page?: PageFacts
+    userAgent?: string
+    locale?: string
+    sessionId?: string
+    consent?: Partial<Purposes>
+  }
+  /** ISO 8601 (UTC) from `timestamp`, else `originalTimestamp`. */
+  timestamp?: string
+  sentAt?: string
+  writeKey?: string
+}
+
+export type EventValidation =
+  | { ok: true; event: IncomingEvent }
+  | { ok: false; path: PropertyKey[]; message: string }
+
+const ACCEPTED_TYPES_MESSAGE = `unsupported event type: accepted types are ${EVENT_TYPES.join(', ')}`
+
+/** Segment clients send null for unset fields; null reads as absent. */
+const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined)
+
+const text = (maxLength: number) => z.string().max(maxLength, `must be at most ${maxLength} characters`)
+
+const emptyAsAbsent = (value: string) => (value === '' ? undefined : value)
+
+/** A string identifier; empty means "not sent" (RudderStack sends `userId: ""`). */
+const stringId = (maxLength: number) => optional(text(maxLength).transform(emptyAsAbsent))
+
+/** An identifier clients may send as a number (RudderStack's `sessionId` is epoch ms); kept as a string. */
+const stringOrNumberId = (maxLength: number) =>
+  optional(
+    z
+      .union([z.string(), z.number()], { error: 'must be a string or a number' })
+      .transform(String)
+      .pipe(text(maxLength))
+      .transform(emptyAsAbsent),
+  )
+
+const isoTimestamp = z.iso
+  .datetime({ offset: true, error: 'must be an ISO 8601 date-time' })
+  .refine((value) => !Number.isNaN(Date.parse(value)), 'must be a real date')
+  .transform((value) => new Date(value).toISOString())
+
+const jsonObject = z.record(z.string(), z.unknown(), { error: 'must be an object' })
+
+const pageSchema = z.object({
+  url: optional(text(MAX_PAGE_FIELD_LENGTH)),
+  path: optional(text(MAX_PAGE_FIELD_LENGTH)),
+  title: optional(text(MAX_PAGE_FIELD_LENGTH)),
+  referrer: optional(text(MAX_PAGE_FIELD_LENGTH)),
+  search: optional(text(MAX_PAGE_FIELD_LENGTH)),
+})
+
+/** Page facts found in `properties`, where analytics.js also puts them: anything unusable is skipped. */
+const pagePropertiesSchema = z.object({
+  url: text(MAX_PAGE_FIELD_LENGTH).optional().catch(undefined),
+  path: text(MAX_PAGE_FIELD_LENGTH).optional().catch(undefined),
+  title: text(MAX_PAGE_FIELD_LENGTH).optional().catch(undefined),
+  referrer: text(MAX_PAGE_FIELD_LENGTH).optional().catch(undefined),
+  search: text(MAX_PAGE_FIELD_LENGTH).optional().catch(undefined),
+})
+
+const contextSchema = z
+  .looseObject({
+    page: optional(pageSchema),
+    userAgent: optional(text(MAX_USER_AGENT_LENGTH)),
+    locale: optional(text(MAX_LOCALE_LENGTH)),
+    sessionId: stringOrNumberId(MAX_SESSION_ID_LENGTH),
+  })
+  .transform((context) => ({
+    page: context.page,
+    userAgent: context.userAgent,
+    locale: context.locale,
+    sessionId: context.sessionId,
+    consent: eventConsent(context),
+  }))
+
+const rawEventSchema = z
+  .object({
+    type: z.enum(EVENT_TYPES, { error: ACCEPTED_TYPES_MESSAGE }),
+    messageId: stringId(MAX_MESSAGE_ID_LENGTH),
+    anonymousId: stringOrNumberId(MAX_VISITOR_ID_LENGTH),
+    userId: stringOrNumberId(MAX_VISITOR_ID_LENGTH),
+    event: optional(text(MAX_EVENT_NAME_LENGTH).trim()),
+    name: optional(text(MAX_EVENT_NAME_LENGTH)),
+    properties: optional(jsonObject),
+    traits: optional(jsonObject),
+    context: optional(contextSchema),
+    timestamp: optional(isoTimestamp),
+    originalTimestamp: optional(isoTimestamp),
+    sentAt: optional(isoTimestamp),
+    writeKey: stringId(MAX_WRITE_KEY_LENGTH),
+  })
+  .superRefine((event, context) => {
+    if (!event.anonymousId && !event.userId) {
+      context.addIssue({
+        code: 'custom',
+        path: ['anonymousId'],
+        message: 'anonymousId or userId is required',
+      })
+    }
+    if (event.type === 'track' && !event.event) {
+      context.addIssue({
+        code: 'custom',
+        path: ['event'],
+        message: 'track events need a non-empty event name',
+      })
+    }
+  })
+
+type RawEvent = z.output<typeof rawEventSchema>
+
+/** context.page wins; a page event may also carry its page facts in `properties`. */
+function pageFacts(event: RawEvent, properties: Record<string, unknown>): PageFacts | undefined {
+  const fromContext: PageFacts = event.context?.page ?? {}
+  const fromProperties: PageFacts = event.type === 'page' ? pagePropertiesSchema.parse(properties) : {}
+  const page: PageFacts = {
+    url: fromContext.url ?? fromProperties.url,
+    path: fromContext.path ?? fromProperties.path,
+    title: fromContext.title ?? fromProperties.title,
+    referrer: fromContext.referrer ?? fromProperties.referrer,
+    search: fromContext.search ?? fromProperties.search,
+  }
+  return Object.values(page).some((value) => value !== undefined) ? page : undefined
+}
+
+function toIncomingEvent(event: RawEvent): IncomingEvent {
+  const properties = event.properties ?? {}
+  return {
+    type: event.type,
+    messageId: event.messageId ?? randomUUID(),
+    anonymousId: event.anonymousId,
+    userId: event.userId,
+    event: event.type === 'track' ? event.event : undefined,
+    name: event.type === 'page' ? event.name : undefined,
+    properties,
+    traits: event.traits ?? {},
+    context: {
+      page: pageFacts(event, properties),
+      userAgent: event.context?.userAgent,
+      locale: event.context?.locale,
+      sessionId: event.context?.sessionId,
+      consent: event.context?.consent,
+    },
+    timestamp: event.timestamp ?? event.originalTimestamp,
+    sentAt: event.sentAt,
+    writeKey: event.writeKey,
+  }
+}
+
+/**
+ * Validates one event object (already free of prototype-polluting keys). An invalid event is an
+ * expected outcome: the answer names the first field at fault and why.
+ */
+export function validateEvent(raw: unknown): EventValidation {
+  const parsed = rawEventSchema.safeParse(raw)
+  if (parsed.success) return { ok: true, event: toIncomingEvent(parsed.data) }
+  const [issue] = parsed.error.issues
+  return { ok: false, path: issue?.path ?? [], message: issue?.message ?? 'invalid event' }
+}
+
+/** The `/v1/batch` envelope around the events; `context` is merged into each event's own. */
+export const batchEnvelopeSchema = z.object({
+  batch: z
+    .array(z.unknown(), { error: 'must be a non-empty array of events' })
+    .min(1, 'must be a non-empty array of events')
+    .max(MAX_BATCH_EVENTS, `must hold at most ${MAX_BATCH_EVENTS} events`),
+  sentAt: optional(isoTimestamp),
+  writeKey: stringId(MAX_WRITE_KEY_LENGTH),
+  context: optional(jsonObject),
+})
+
+/** `batch[2].context.page` from `batch[2]` and `['context', 'page']`. */
+export function fieldPath(path: readonly PropertyKey[], prefix = ''): string {
+  return path.reduce<string>((field, key) => {
+    if (typeof key === 'number') return `${field}[${key}]`
+    return field === '' ? String(key) : `${field}.${String(key)}`
+  }, prefix)
+}
