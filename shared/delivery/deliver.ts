@@ -1,0 +1,224 @@
+import { decide, type VendorPolicy } from '#shared/consent/decide.ts'
+import type { ConsentRecord } from '#shared/consent/model.ts'
+import type { ConsentStore } from '#shared/consent/store.ts'
+import type { VendorAdapter } from '#shared/vendors/adapter.ts'
+import type { HttpSender, VendorRequest } from './http.ts'
+import type { DeadLetters, VendorMessage } from './message.ts'
+import { parseVendorMessage } from './message-schema.ts'
+
+/** What became of one message in this batch; `retry` means its record is reported failed to SQS. */
+export type DeliveryOutcome = 'delivered' | 'retry' | 'parked' | 'withheld'
+export interface OutcomeReport {
+  messageId: string
+  outcome: DeliveryOutcome
+  reason: string
+}
+
+export interface DeliverDeps<P> {
+  adapter: VendorAdapter<P>
+  /** Read once per batch, so a vendor switched off stops receiving from the next batch on. */
+  policy: () => VendorPolicy
+  consent: ConsentStore
+  sender: HttpSender
+  deadLetters: DeadLetters
+  now: () => Date
+  onOutcome?: (report: OutcomeReport) => void
+}
+
+/** One queue record: SQS's id for it (what a partial batch failure names) and its body. */
+export interface QueueRecord {
+  recordId: string
+  body: string
+}
+
+/** Characters of a vendor's error answer quoted in a dead-letter reason. */
+const MAX_QUOTED_RESPONSE_CHARS = 200
+/** An unreadable body is parked as it came, cut so the dead-letter message stays within SQS limits. */
+const MAX_UNREADABLE_BODY_CHARS = 200 * 1024
+
+/** The records that share one messageId (SQS delivers at least once): sent once, settled together. */
+interface Delivery {
+  message: VendorMessage
+  recordIds: string[]
+}
+
+/**
+ * Delivers one batch of a vendor's queue. Consent is checked again at send time, so a revocation stops
+ * queued events (withheld, not failed). What cannot succeed by retrying (unreadable body, invalid
+ * payload, a 4xx answer) is parked in the dead-letter queue with its reason; what might (network error,
+ * timeout, 5xx, 429, consent store trouble) is returned as failed records for SQS to retry.
+ */
+export async function deliverRecords<P>(
+  records: ReadonlyArray<QueueRecord>,
+  deps: DeliverDeps<P>,
+): Promise<{ failedRecordIds: string[] }> {
+  const { adapter } = deps
+  const now = deps.now()
+  const policy = deps.policy()
+  if (policy.id !== adapter.id)
+    throw new Error(`policy for ${policy.id} given to the ${adapter.id} deliverer`)
+
+  const failed = new Set<string>()
+  const report = (messageId: string, outcome: DeliveryOutcome, reason: string) =>
+    deps.onOutcome?.({ messageId, outcome, reason })
+  const retry = (delivery: Delivery, reason: string) => {
+    for (const recordId of delivery.recordIds) failed.add(recordId)
+    report(delivery.message.messageId, 'retry', reason)
+  }
+  const park = async (delivery: Delivery, reason: string) => {
+    try {
+      await deps.deadLetters.park(delivery.message, reason)
+      report(delivery.message.messageId, 'parked', reason)
+    } catch (error) {
+      retry(delivery, `could not park (${reason}): ${describeError(error)}`)
+    }
+  }
+
+  const { deliveries, unreadable } = readRecords(records, adapter.id, now)
+  const parkings = unreadable.map(({ delivery, reason }) => park(delivery, reason))
+
+  const storedConsent = lookUpConsent(deliveries, deps.consent, now)
+  const permitted: Array<{ delivery: Delivery; payload: P }> = []
+  for (const delivery of deliveries) {
+    const { message } = delivery
+    const stored = await storedConsent.get(message.consentKey)
+    if (!stored || stored.status === 'rejected') {
+      retry(delivery, `consent lookup failed: ${describeError(stored?.reason)}`)
+      continue
+    }
+    const decision = decide({
+      vendor: policy,
+      stored: stored.value,
+      event: { type: message.recheck.eventType, consent: message.recheck.eventConsent },
+      gpc: message.recheck.gpc,
+    })
+    if (!decision.allow) {
+      report(message.messageId, 'withheld', decision.reason)
+      continue
+    }
+    const payload = adapter.parsePayload(message.payload)
+    if (payload === null) parkings.push(park(delivery, `invalid ${adapter.id} payload`))
+    else permitted.push({ delivery, payload })
+  }
+
+  const byMessageId = new Map(permitted.map(({ delivery }) => [delivery.message.messageId, delivery]))
+  const requests =
+    permitted.length === 0
+      ? []
+      : adapter.buildRequests(
+          permitted.map(({ delivery, payload }) => ({ messageId: delivery.message.messageId, payload })),
+        )
+
+  const send = async (request: VendorRequest) => {
+    const carried = request.messageIds.flatMap((id) => byMessageId.get(id) ?? [])
+    let response: { status: number; body: string }
+    try {
+      response = await deps.sender.send(request, { timeoutMs: adapter.timeoutMs })
+    } catch (error) {
+      for (const delivery of carried) retry(delivery, `${adapter.id} not reached: ${describeError(error)}`)
+      return
+    }
+    const answered = `${adapter.id} answered ${response.status}`
+    switch (adapter.classify(response.status)) {
+      case 'delivered':
+        for (const delivery of carried) report(delivery.message.messageId, 'delivered', answered)
+        return
+      case 'retry':
+        for (const delivery of carried) retry(delivery, answered)
+        return
+      case 'reject': {
+        const reason = `${answered}: ${shortBody(response.body)}`
+        await Promise.all(carried.map((delivery) => park(delivery, reason)))
+      }
+    }
+  }
+
+  await Promise.all([...parkings, ...requests.map(send)])
+  return { failedRecordIds: records.map((record) => record.recordId).filter((id) => failed.has(id)) }
+}
+
+interface ReadResult {
+  deliveries: Delivery[]
+  unreadable: Array<{ delivery: Delivery; reason: string }>
+}
+
+/** Parses every body; records repeating a messageId join the first one's delivery. */
+function readRecords(
+  records: ReadonlyArray<QueueRecord>,
+  vendor: VendorMessage['vendor'],
+  now: Date,
+): ReadResult {
+  const result: ReadResult = { deliveries: [], unreadable: [] }
+  const byMessageId = new Map<string, Delivery>()
+  for (const record of records) {
+    const parsed = parseVendorMessage(record.body)
+    if (!parsed.ok) {
+      result.unreadable.push({ delivery: unreadableDelivery(record, vendor, now), reason: parsed.reason })
+      continue
+    }
+    const { message } = parsed
+    if (message.vendor !== vendor) {
+      const delivery = { message, recordIds: [record.recordId] }
+      result.unreadable.push({ delivery, reason: `message for ${message.vendor} on the ${vendor} queue` })
+      continue
+    }
+    const repeated = byMessageId.get(message.messageId)
+    if (repeated) {
+      repeated.recordIds.push(record.recordId)
+      continue
+    }
+    const delivery = { message, recordIds: [record.recordId] }
+    byMessageId.set(message.messageId, delivery)
+    result.deliveries.push(delivery)
+  }
+  return result
+}
+
+/**
+ * DeadLetters takes a VendorMessage, and an unreadable body is not one: it is wrapped, under the SQS
+ * record id, with the body as it came (from our own queue, so nothing new is exposed).
+ */
+function unreadableDelivery(record: QueueRecord, vendor: VendorMessage['vendor'], now: Date): Delivery {
+  return {
+    recordIds: [record.recordId],
+    message: {
+      vendor,
+      messageId: record.recordId,
+      siteId: 'unknown',
+      consentKey: 'unknown',
+      recheck: { eventType: 'track', gpc: false },
+      enqueuedAt: now.toISOString(),
+      payload: { unreadableBody: record.body.slice(0, MAX_UNREADABLE_BODY_CHARS) },
+    },
+  }
+}
+
+/** One lookup per distinct consent key in the batch, all at once. */
+function lookUpConsent(
+  deliveries: ReadonlyArray<Delivery>,
+  store: ConsentStore,
+  now: Date,
+): Map<string, Promise<PromiseSettledResult<ConsentRecord | null>>> {
+  const lookups = new Map<string, Promise<PromiseSettledResult<ConsentRecord | null>>>()
+  for (const { message } of deliveries) {
+    if (lookups.has(message.consentKey)) continue
+    const settled = store.current(message.consentKey, now).then(
+      (value) => ({ status: 'fulfilled' as const, value }),
+      (reason: unknown) => ({ status: 'rejected' as const, reason }),
+    )
+    lookups.set(message.consentKey, settled)
+  }
+  return lookups
+}
+
+function shortBody(body: string): string {
+  const flat = body.replace(/\s+/g, ' ').trim()
+  if (flat === '') return '(empty body)'
+  return flat.length > MAX_QUOTED_RESPONSE_CHARS ? `${flat.slice(0, MAX_QUOTED_RESPONSE_CHARS)}…` : flat
+}
+
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const code = error.cause instanceof Error && 'code' in error.cause ? ` (${String(error.cause.code)})` : ''
+  return `${error.name}: ${error.message}${code}`
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod'
+import { VENDOR_IDS } from '#shared/vendors/vendor.ts'
+import type { VendorMessage } from './message.ts'
+
+/** A queue body as the deliverer reads it: parsed, never cast. The payload is the vendor adapter's to check. */
+export const vendorMessageSchema = z.object({
+  vendor: z.enum(VENDOR_IDS),
+  messageId: z.string().min(1),
+  siteId: z.string().min(1),
+  consentKey: z.string().min(1),
+  recheck: z.object({
+    eventType: z.enum(['page', 'track', 'identify']),
+    eventConsent: z
+      .object({ analytics: z.boolean().optional(), marketing: z.boolean().optional() })
+      .optional(),
+    gpc: z.boolean(),
+  }),
+  enqueuedAt: z.iso.datetime({ offset: true }),
+  payload: z.unknown(),
+}) satisfies z.ZodType<VendorMessage>
+
+/** The message in a queue body, or why it is not one. */
+export function parseVendorMessage(
+  body: string,
+): { ok: true; message: VendorMessage } | { ok: false; reason: string } {
+  let json: unknown
+  try {
+    json = JSON.parse(body)
+  } catch {
+    return { ok: false, reason: 'queue body is not JSON' }
+  }
+  const parsed = vendorMessageSchema.safeParse(json)
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(root)'))]
+    return { ok: false, reason: `queue body is not a vendor message (bad ${fields.join(', ')})` }
+  }
+  return { ok: true, message: parsed.data }
+}

@@ -1,0 +1,45 @@
+import type { VendorRequest } from '#shared/delivery/http.ts'
+import type { PurposeByEvent, VendorId } from './vendor.ts'
+
+/** What a vendor's HTTP answer means for the events it carried. */
+export type Outcome = 'delivered' | 'retry' | 'reject'
+
+/**
+ * Everything the deliverer needs to know about one vendor: which purposes its events need, how to read
+ * a queued payload, how to batch payloads into requests, and what its status codes mean.
+ */
+export interface VendorAdapter<Payload> {
+  id: VendorId
+  purposes: PurposeByEvent
+  timeoutMs: number
+  /** The queued payload, validated; null when it is not one this vendor can send. */
+  parsePayload(raw: unknown): Payload | null
+  buildRequests(messages: ReadonlyArray<{ messageId: string; payload: Payload }>): VendorRequest[]
+  classify(status: number): Outcome
+}
+
+const HTTP_TOO_MANY_REQUESTS = 429
+
+/** 2xx delivered; 5xx and 429 are worth another try; any other answer will not improve by repeating. */
+export function classifyHttpStatus(status: number): Outcome {
+  if (status >= 200 && status < 300) return 'delivered'
+  if (status >= 500 || status === HTTP_TOO_MANY_REQUESTS) return 'retry'
+  return 'reject'
+}
+
+/**
+ * Stands in for a vendor that is not configured or switched off, so the deliverer still starts and
+ * withholds every message with a reason. Its policy denies first; being asked to send is a wiring bug.
+ */
+export function switchedOffAdapter<Payload>(id: VendorId, purposes: PurposeByEvent): VendorAdapter<Payload> {
+  return {
+    id,
+    purposes,
+    timeoutMs: 1,
+    parsePayload: () => null,
+    buildRequests: () => {
+      throw new Error(`${id} is switched off: nothing may be sent to it`)
+    },
+    classify: classifyHttpStatus,
+  }
+}

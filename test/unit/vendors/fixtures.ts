@@ -1,0 +1,42 @@
+import type { Ga4Config } from '#shared/config/schema.ts'
+import type { CollectedEvent } from '#shared/events/model.ts'
+import type { Ga4PayloadContext } from '#shared/vendors/ga4.ts'
+
+export const NOW = new Date('2025-06-02T12:00:00.000Z')
+
+export const GA4_CONFIG: Ga4Config = {
+  enabled: true,
+  legalBasis: 'consent',
+  measurementId: 'G-TEST123',
+  endpoint: 'eu',
+  sendTruncatedIp: false,
+  timeoutMs: 5_000,
+}
+
+export const GA4_CONTEXT: Ga4PayloadContext = {
+  clientId: '1234567890.1234567890',
+  marketingAllowed: false,
+  sendTruncatedIp: false,
+  now: NOW,
+}
+
+/** A scrubbed event as the collector hands it over; override what a test is about. */
+export function collectedEvent(overrides: Partial<CollectedEvent> = {}): CollectedEvent {
+  return {
+    messageId: 'msg-1',
+    type: 'track',
+    name: 'Order Completed',
+    siteId: 'shop',
+    visitorId: 'visitor-1',
+    timestamp: '2025-06-02T11:59:00.000Z',
+    receivedAt: '2025-06-02T11:59:01.000Z',
+    page: { url: 'https://shop.example/checkout', path: '/checkout', title: 'Checkout' },
+    properties: { total: 42.5, currency: 'EUR' },
+    context: {
+      ip: '203.0.113.0',
+      device: { category: 'desktop', browser: 'Firefox', os: 'Linux' },
+      gpc: false,
+    },
+    ...overrides,
+  }
+}
