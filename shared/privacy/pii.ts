@@ -1,0 +1,238 @@
+/**
+ * Heuristics that recognise personal data and secrets in free text, URLs and property names. They err
+ * towards removing too much: a dropped harmless value costs a report column, a forwarded e-mail costs trust.
+ */
+
+export const REDACTED = '[redacted]'
+
+// ---- e-mail
+
+/** RFC 5322 atext plus dots, capped at the RFC's 64 characters so a scan stays linear. */
+const LOCAL_PART = "[\\p{L}\\p{N}!#$%&'*+/=?^_\\x60{|}~.-]{1,64}"
+/** `@`, also percent-encoded once or more (`%40`, `%2540`). */
+const AT_SIGN = '(?:@|%(?:25)*40)'
+const DOMAIN = '(?:[\\p{L}\\p{N}][\\p{L}\\p{N}-]*\\.)+\\p{L}{2,}'
+const EMAIL_SOURCE = `${LOCAL_PART}${AT_SIGN}${DOMAIN}`
+const EMAIL_ANYWHERE = new RegExp(EMAIL_SOURCE, 'iu')
+const EMAIL_EVERYWHERE = new RegExp(EMAIL_SOURCE, 'giu')
+const EMAIL_EXACTLY = new RegExp(`^${EMAIL_SOURCE}$`, 'iu')
+
+export function looksLikeEmail(text: string): boolean {
+  return EMAIL_EXACTLY.test(text.trim())
+}
+
+// ---- phone
+
+/** E.164 allows at most 15 digits; below 7 digits too many ordinary numbers would match. */
+const MIN_PHONE_DIGITS = 7
+const MAX_PHONE_DIGITS = 15
+/** A phone number is written in at most this many whitespace-separated groups (`+49 30 123 456 78`). */
+const MAX_PHONE_GROUPS = 8
+
+const PHONE_SHAPE = /^[+(]?\d[\d ().\u00a0-]*\d$/
+const HAS_SEPARATOR = /[ ().\u00a0-]/
+const DATE_INSIDE =
+  /(?:19|20)\d\d[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12]\d|3[01])|(?:0?[1-9]|[12]\d|3[01])[-./](?:0?[1-9]|1[0-2])[-./](?:19|20)\d\d/
+const DOTTED_QUAD = /^\d{1,3}(?:\.\d{1,3}){3}$/
+const DECIMAL = /^\d+\.\d+$/
+const DOTTED_THOUSANDS = /^[1-9]\d{0,2}(?:\.\d{3})+$/
+
+/**
+ * 7–15 digits with an optional leading `+` and the usual separators. Dates, IPv4 addresses, decimals,
+ * prices and thousands-grouped numbers are not phones; neither is a bare digit run (a timestamp, an
+ * order number) unless it starts with `+` or a trunk/international `0`.
+ */
+export function looksLikePhone(text: string): boolean {
+  const candidate = text.trim()
+  if (!PHONE_SHAPE.test(candidate)) return false
+  const digits = candidate.replace(/\D/g, '')
+  if (digits.length < MIN_PHONE_DIGITS || digits.length > MAX_PHONE_DIGITS) return false
+  if (DATE_INSIDE.test(candidate) || DOTTED_QUAD.test(candidate)) return false
+  if (DECIMAL.test(candidate) || DOTTED_THOUSANDS.test(candidate)) return false
+  return HAS_SEPARATOR.test(candidate) || candidate.startsWith('+') || candidate.startsWith('0')
+}
+
+/** A stretch of phone characters that is not glued to a word (`SKU12345678` is an id, not a phone). */
+const PHONE_RUN = /(?<![\p{L}\p{N}_])[+(]?\d[\d ().\u00a0-]*\d\)?/gu
+/** Touching a word directly or through a hyphen: part of an identifier such as a UUID or `ABC-0301234567`. */
+const GLUED_BEFORE = /[\p{L}\p{N}_]-$/u
+const GLUED_AFTER = /^-?[\p{L}\p{N}_]/u
+
+interface Span {
+  start: number
+  end: number
+}
+
+/** Phone numbers inside free text, found group by group so a neighbouring number does not hide one. */
+function phoneSpans(text: string): Span[] {
+  const spans: Span[] = []
+  for (const run of text.matchAll(PHONE_RUN)) {
+    const end = run.index + run[0].length
+    const before = text.slice(Math.max(0, run.index - 2), run.index)
+    if (GLUED_BEFORE.test(before) || GLUED_AFTER.test(text.slice(end, end + 2))) continue
+    spans.push(...phonesInRun(run[0], run.index))
+  }
+  return spans
+}
+
+function phonesInRun(run: string, offset: number): Span[] {
+  const groups = [...run.matchAll(/\S+/g)].map((group) => ({
+    start: group.index,
+    end: group.index + group[0].length,
+  }))
+  const spans: Span[] = []
+  let first = 0
+  while (first < groups.length) {
+    const found = longestPhoneFrom(run, groups, first)
+    if (found === undefined) {
+      first += 1
+      continue
+    }
+    spans.push({ start: offset + found.start, end: offset + found.end })
+    first = found.nextGroup
+  }
+  return spans
+}
+
+function longestPhoneFrom(run: string, groups: Span[], first: number) {
+  const start = groups[first]?.start
+  if (start === undefined) return undefined
+  const lastCandidate = Math.min(groups.length, first + MAX_PHONE_GROUPS)
+  for (let next = lastCandidate; next > first; next -= 1) {
+    const end = groups[next - 1]?.end
+    if (end !== undefined && looksLikePhone(run.slice(start, end))) return { start, end, nextGroup: next }
+  }
+  return undefined
+}
+
+// ---- tokens and secrets
+
+/** Shortest hex/base64 run treated as a secret; shorter ids (order numbers, short hashes) pass. */
+const MIN_TOKEN_LENGTH = 24
+/**
+ * Characters per word break inside a run. Readable names break every four or more characters
+ * (`XMLHttpRequest`, `my-2024-Annual-Report`: a dash is not a break); random base64 every two or so.
+ * Fewer than this reads as random: true of 98 % of random 24-character runs, 99.5 % of 43-character ones.
+ */
+const READABLE_MIN_CHARACTERS_PER_WORD_BREAK = 3
+const WORD = /[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+/g
+const JWT = /eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/
+/** An `Authorization: Bearer` value: opaque credentials carry digits, prose after the word "bearer" does not. */
+const BEARER = /\bbearer\s+(?=[\w+/=.~-]*\d)[\w+/=.~-]{16,}/i
+const TOKEN_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g
+const HEX = /^(?=.*\d)(?=.*[a-f])[0-9a-f]+$|^(?=.*\d)(?=.*[A-F])[0-9A-F]+$/
+
+/** A JWT, a Bearer credential, or a long hex/base64/base64url run that reads as random rather than words. */
+export function looksLikeToken(text: string): boolean {
+  if (JWT.test(text) || BEARER.test(text)) return true
+  for (const [run] of text.matchAll(TOKEN_RUN)) {
+    const bare = run.replace(/=+$/, '')
+    if (bare.length < MIN_TOKEN_LENGTH) continue
+    if (HEX.test(bare) || charactersPerWordBreak(bare) < READABLE_MIN_CHARACTERS_PER_WORD_BREAK) return true
+  }
+  return false
+}
+
+function charactersPerWordBreak(run: string): number {
+  let characters = 0
+  let breaks = 0
+  for (const piece of run.split(/[-_+/]/)) {
+    characters += piece.length
+    breaks += Math.max(0, (piece.match(WORD)?.length ?? 0) - 1)
+  }
+  return characters / (breaks + 1)
+}
+
+// ---- text
+
+/** How many times a value is percent-decoded while looking for hidden PII (`%2540` is two levels). */
+const MAX_DECODING_DEPTH = 3
+
+/** Percent-decodes every well-formed `%XX` sequence and leaves malformed ones alone, never throwing. */
+export function decodePercent(text: string): string {
+  return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (encoded) => {
+    try {
+      return decodeURIComponent(encoded)
+    } catch {
+      return encoded
+    }
+  })
+}
+
+/** The text as written and percent-decoded up to a few levels, each also form-decoded (`+` as space). */
+export function decodedForms(text: string): string[] {
+  const forms = new Set<string>()
+  for (const start of [text, text.replaceAll('+', ' ')]) {
+    let current = start
+    forms.add(current)
+    for (let depth = 0; depth < MAX_DECODING_DEPTH; depth += 1) {
+      const decoded = decodePercent(current)
+      if (decoded === current) break
+      forms.add(decoded)
+      current = decoded
+    }
+  }
+  return [...forms]
+}
+
+/** An e-mail address or phone number anywhere in the text, also when percent-encoded. */
+export function containsPii(text: string): boolean {
+  return decodedForms(text).some((form) => EMAIL_ANYWHERE.test(form) || phoneSpans(form).length > 0)
+}
+
+/** Replaces each e-mail address and phone number in the text with `[redacted]`. */
+export function redactPii(text: string): string {
+  const withoutEmails = text.replace(EMAIL_EVERYWHERE, REDACTED)
+  const phones = phoneSpans(withoutEmails)
+  let result = withoutEmails
+  for (const { start, end } of phones.reverse()) {
+    result = `${result.slice(0, start)}${REDACTED}${result.slice(end)}`
+  }
+  return result
+}
+
+// ---- property and parameter names
+
+function words(list: string): ReadonlySet<string> {
+  return new Set(list.split(/\s+/).filter((word) => word.length > 0))
+}
+
+/** Names matched whole, after lower-casing and removing `_`, `-`, `.` and spaces (`First-Name` → `firstname`). */
+const SENSITIVE_NAMES: ReadonlySet<string> = words(`
+  email mail emailaddress phone phonenumber tel telephone mobile mobilephone mobilenumber cell cellphone
+  fax name firstname lastname fullname givenname familyname surname middlename username login address
+  address1 address2 addressline1 addressline2 street streetaddress zip zipcode postcode postalcode birthday
+  birthdate dob dateofbirth ssn taxid nationalid passport password passwd pwd pass passphrase pin secret
+  clientsecret token accesstoken idtoken refreshtoken authtoken auth authorization authcode apikey key
+  session sessionid sid code otp creditcard card cardnumber cc ccnumber cvv cvc iban ip ipaddress clientip
+  remoteaddr latitude longitude lat lng lon geo signature sig cookie jwt
+`)
+
+/** Words that make any name sensitive wherever they appear in it (`billing_email`, `userPhone`, `csrfToken`). */
+const SENSITIVE_WORDS: ReadonlySet<string> = words(`
+  email emails mail phone telephone fax password passwd pwd passphrase secret token jwt ssn iban cvv cvc ip
+  ipv4 ipv6 birthday dob surname firstname lastname fullname username address street zip zipcode postcode
+  authorization credential credentials cookie otp
+`)
+
+/** Fragments that make a name sensitive even inside a compound (`xApiKey`, `customer_date_of_birth`). */
+const SENSITIVE_FRAGMENTS: readonly string[] = [
+  ...words(`
+  email password apikey accesskey privatekey secretkey creditcard cardnumber ipaddress firstname lastname
+  fullname dateofbirth birthdate phonenumber streetaddress postalcode accesstoken refreshtoken idtoken
+  authtoken
+`),
+]
+
+/** Whether a property or parameter name announces personal data or a secret. */
+export function isSensitiveKey(name: string): boolean {
+  const nameWords = name
+    .replace(/([a-z\d])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word.length > 0)
+  const joined = nameWords.join('')
+  if (SENSITIVE_NAMES.has(joined)) return true
+  if (nameWords.some((word) => SENSITIVE_WORDS.has(word))) return true
+  return SENSITIVE_FRAGMENTS.some((fragment) => joined.includes(fragment))
+}
