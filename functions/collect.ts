@@ -1,0 +1,29 @@
+import { Logger } from '@aws-lambda-powertools/logger'
+import { SQSClient } from '@aws-sdk/client-sqs'
+import { documentClient } from '#shared/adapters/dynamodb-client.ts'
+import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
+import { PSEUDONYM_SECRET, secretFromEnvironment } from '#shared/adapters/secrets.ts'
+import { sqsDispatch } from '#shared/adapters/sqs-dispatch.ts'
+import { configFromEnvironment, requireEnv } from '#shared/config/load.ts'
+import { VENDOR_IDS } from '#shared/vendors/vendor.ts'
+import { createCollectHandler } from './collect/handler.ts'
+
+const logger = new Logger({ serviceName: 'tagwarden-collect' })
+const config = configFromEnvironment()
+const queueUrls = Object.fromEntries(
+  VENDOR_IDS.flatMap((vendor) => {
+    const url = process.env[`QUEUE_URL_${vendor.toUpperCase()}`]
+    return url ? [[vendor, url]] : []
+  }),
+)
+
+export const handler = createCollectHandler({
+  config,
+  consent: dynamoConsentStore(documentClient(), requireEnv('CONSENT_TABLE_NAME')),
+  dispatch: sqsDispatch(new SQSClient({}), queueUrls),
+  pseudonymKey: await secretFromEnvironment(PSEUDONYM_SECRET),
+  trustProxy: config.trustProxy,
+  now: () => new Date(),
+  onDecision: (decision) => logger.debug('decision', { ...decision }),
+  reportError: (error) => logger.error('collect failed', { error }),
+})

@@ -1,0 +1,97 @@
+import middy from '@middy/core'
+import type { APIGatewayProxyEventV2 } from 'aws-lambda'
+import type { IngestRoute } from '#shared/events/parse.ts'
+import { PIXEL_GIF, parsePixelQuery } from '#shared/events/pixel.ts'
+import { cors } from '#shared/http/cors-middleware.ts'
+import { httpErrors } from '#shared/http/error-middleware.ts'
+import { NotFoundError } from '#shared/http/errors.ts'
+import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
+import { type CollectDeps, type CollectRequest, collectEvents, collectJson } from '#shared/ingest/collect.ts'
+
+const JSON_ROUTES: Readonly<Record<string, IngestRoute>> = {
+  'POST /v1/batch': 'batch',
+  'POST /v1/track': 'track',
+  'POST /v1/page': 'page',
+  'POST /v1/identify': 'identify',
+}
+const NO_STORE = { 'cache-control': 'no-store' }
+
+export interface CollectHandlerDeps extends CollectDeps {
+  /** Reports unexpected errors; must never be given the request event (it holds the raw IP). */
+  reportError: (error: unknown) => void
+}
+
+/** The collector: Segment-compatible JSON routes and the no-JS pixel. */
+export function createCollectHandler(deps: CollectHandlerDeps) {
+  const collectRequest = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
+    const route = `${event.requestContext.http.method} ${event.rawPath}`
+    if (route === 'GET /p.gif') return pixel(event)
+    const ingestRoute = JSON_ROUTES[route]
+    if (!ingestRoute) throw new NotFoundError(`route ${route}`)
+    const result = await collectJson(
+      {
+        ...requestFacts(event),
+        route: ingestRoute,
+        body: event.body,
+        isBase64Encoded: event.isBase64Encoded,
+      },
+      deps,
+    )
+    return jsonResponse(200, { success: true, ...result }, NO_STORE)
+  }
+
+  /** Always answers the GIF: a pixel cannot show an error; problems are reported instead. */
+  const pixel = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
+    const parsed = parsePixelQuery(event.queryStringParameters ?? {})
+    try {
+      if (!parsed.ok) throw parsed.error
+      const request = requestFacts(event)
+      const origin = request.headers.origin ?? originOf(event.headers.referer)
+      await collectEvents(
+        parsed.writeKey,
+        [parsed.event],
+        { ...request, headers: { ...request.headers, origin } },
+        deps,
+      )
+    } catch (error) {
+      deps.reportError(error)
+    }
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'image/gif', ...NO_STORE },
+      body: PIXEL_GIF.toString('base64'),
+      isBase64Encoded: true,
+    }
+  }
+
+  return middy<APIGatewayProxyEventV2, HttpResult>()
+    .use(cors(deps.config))
+    .use(httpErrors(deps.reportError))
+    .handler(collectRequest)
+}
+
+function requestFacts(event: APIGatewayProxyEventV2): CollectRequest {
+  const { headers } = event
+  return {
+    headers: {
+      authorization: headers.authorization,
+      origin: headers.origin,
+      userAgent: headers['user-agent'],
+      gpc: headers['sec-gpc'],
+    },
+    network: {
+      sourceIp: event.requestContext.http.sourceIp,
+      forwardedFor: headers['x-forwarded-for'],
+      viewerAddress: headers['cloudfront-viewer-address'],
+    },
+  }
+}
+
+function originOf(url: string | undefined): string | undefined {
+  if (!url) return undefined
+  try {
+    return new URL(url).origin
+  } catch {
+    return undefined
+  }
+}

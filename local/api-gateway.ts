@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { APIGatewayProxyEventV2 } from 'aws-lambda'
+import type { HttpResult } from '#shared/http/response.ts'
+
+/** API Gateway HTTP APIs refuse larger payloads; the collector enforces its own, smaller limits. */
+const MAX_LOCAL_BODY_BYTES = 10 * 1024 * 1024
+
+export class BodyTooLargeError extends Error {
+  override name = 'BodyTooLargeError'
+}
+
+/** Builds the API Gateway HTTP API (payload v2) event that AWS would hand the function for this request. */
+export async function toApiGatewayEvent(
+  request: IncomingMessage,
+  routeKey: string,
+  pathParameters?: Record<string, string>,
+): Promise<APIGatewayProxyEventV2> {
+  const url = new URL(request.url ?? '/', 'http://localhost')
+  const body = await readBody(request)
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value
+  }
+  const query = url.searchParams.size > 0 ? Object.fromEntries(url.searchParams) : undefined
+  const now = new Date()
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(query ? { queryStringParameters: query } : {}),
+    ...(pathParameters ? { pathParameters } : {}),
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+      http: {
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: (request.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+        userAgent: headers['user-agent'] ?? '',
+      },
+    },
+    ...(body.length > 0 ? { body: body.toString('utf8') } : {}),
+    isBase64Encoded: false,
+  }
+}
+
+export function writeResult(response: ServerResponse, result: HttpResult): void {
+  const body = result.body ?? ''
+  const headers = Object.fromEntries(
+    Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]),
+  )
+  response.writeHead(result.statusCode ?? 200, headers)
+  response.end(result.isBase64Encoded ? Buffer.from(body, 'base64') : body)
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of request) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk))
+    size += buffer.length
+    if (size > MAX_LOCAL_BODY_BYTES) throw new BodyTooLargeError('request body too large')
+    chunks.push(buffer)
+  }
+  return Buffer.concat(chunks)
+}

@@ -1,0 +1,104 @@
+import type { VendorMessage } from '#shared/delivery/message.ts'
+import type { DecisionRecord } from '#shared/ingest/collect.ts'
+
+const SECRET_QUERY_PARAMS = ['api_secret', 'access_token']
+const SECRET_HEADERS = ['authorization']
+const REDACTED = '[redacted]'
+
+export interface RecordedRequest {
+  at: string
+  vendor: string
+  method: string
+  url: string
+  headers: Record<string, string>
+  body: unknown
+  /** Whether it was only recorded (dry run) or really sent to TAGWARDEN_VENDOR_BASE_URL. */
+  sent: boolean
+  status?: number
+  events: Array<{ messageId: string; decision: DecisionRecord | undefined }>
+}
+
+export interface DeliveryOutcome {
+  at: string
+  vendor: string
+  messageId: string
+  outcome: string
+  reason: string
+}
+
+/**
+ * What the local system did, for developers and tests (`GET /__tagwarden/outbox`): each consent decision
+ * with its reason, each message queued or parked, and each vendor request with its secrets redacted.
+ */
+export class Outbox {
+  readonly decisions: DecisionRecord[] = []
+  readonly queued: VendorMessage[] = []
+  readonly parked: Array<{ vendor: string; reason: string; message: unknown }> = []
+  readonly requests: RecordedRequest[] = []
+  readonly deliveries: DeliveryOutcome[] = []
+
+  recordRequest(
+    request: {
+      vendor: string
+      method: string
+      url: string
+      headers: Record<string, string>
+      body: string
+      messageIds: string[]
+    },
+    result: { sent: boolean; status?: number },
+  ): RecordedRequest {
+    const recorded: RecordedRequest = {
+      at: new Date().toISOString(),
+      vendor: request.vendor,
+      method: request.method,
+      url: redactUrl(request.url),
+      headers: redactHeaders(request.headers),
+      body: parseBody(request.body),
+      sent: result.sent,
+      ...(result.status === undefined ? {} : { status: result.status }),
+      events: request.messageIds.map((messageId) => ({
+        messageId,
+        decision: this.decisions.find(
+          (entry) => entry.messageId === messageId && entry.vendor === request.vendor,
+        ),
+      })),
+    }
+    this.requests.push(recorded)
+    return recorded
+  }
+
+  toJSON() {
+    return {
+      decisions: this.decisions,
+      queued: this.queued,
+      requests: this.requests,
+      deliveries: this.deliveries,
+      parked: this.parked,
+    }
+  }
+}
+
+export function redactUrl(url: string): string {
+  const parsed = new URL(url)
+  for (const name of SECRET_QUERY_PARAMS)
+    if (parsed.searchParams.has(name)) parsed.searchParams.set(name, REDACTED)
+  return parsed.toString().replaceAll(encodeURIComponent(REDACTED), REDACTED)
+}
+
+function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [
+      name,
+      SECRET_HEADERS.includes(name.toLowerCase()) ? REDACTED : value,
+    ]),
+  )
+}
+
+function parseBody(body: string): unknown {
+  try {
+    return JSON.parse(body)
+  } catch {
+    return body
+  }
+}

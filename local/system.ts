@@ -1,0 +1,172 @@
+import { once } from 'node:events'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { APIGatewayProxyEventV2 } from 'aws-lambda'
+import { documentClient } from '#shared/adapters/dynamodb-client.ts'
+import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
+import { fetchSender } from '#shared/adapters/fetch-sender.ts'
+import type { TagwardenConfig } from '#shared/config/schema.ts'
+import { preflightResponse } from '#shared/http/cors.ts'
+import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
+import { ga4Adapter } from '#shared/vendors/ga4.ts'
+import { vendorPolicy } from '#shared/vendors/registry.ts'
+import { createCollectHandler } from '../functions/collect/handler.ts'
+import { createConsentHandler } from '../functions/consent/handler.ts'
+import { createDeliverHandler } from '../functions/deliver/handler.ts'
+import { BodyTooLargeError, toApiGatewayEvent, writeResult } from './api-gateway.ts'
+import { startEmbeddedDynamo } from './dynalite.ts'
+import { lambdaContext } from './lambda-context.ts'
+import { Outbox } from './outbox.ts'
+import { DEFAULT_QUEUE_SETTINGS, type LocalQueueSettings, LocalQueues } from './queues.ts'
+import { recordingSender } from './recording-sender.ts'
+
+export const CONSENT_TABLE = 'tagwarden-consent'
+export const CONFIG_TABLE = 'tagwarden-config'
+
+export interface LocalSystemOptions {
+  config: TagwardenConfig
+  port: number
+  pseudonymKey: string
+  ga4ApiSecret: string
+  /** Send vendor requests for real, to this scheme and host (vendor paths kept). Absent: dry run. */
+  vendorBaseUrl?: string
+  trustProxy: boolean
+  print: (line: string) => void
+  queueSettings?: LocalQueueSettings
+}
+
+export interface LocalSystem {
+  url: string
+  dynamoEndpoint: string
+  outbox: Outbox
+  queues: LocalQueues
+  close(): Promise<void>
+}
+
+type ApiHandler = (
+  event: APIGatewayProxyEventV2,
+  context: ReturnType<typeof lambdaContext>,
+) => Promise<HttpResult>
+interface Route {
+  routeKey: string
+  handler: ApiHandler
+  pathParameters?: Record<string, string>
+}
+
+/**
+ * The whole system on one machine: the same handlers as in Lambda, API Gateway v2 events built from real
+ * HTTP requests, dynalite for DynamoDB, in-process queues driving the deliverer, and an outbox.
+ */
+export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
+  const { config, print } = options
+  const dynamo = await startEmbeddedDynamo([CONSENT_TABLE, CONFIG_TABLE])
+  const client = documentClient(dynamo.clientConfig)
+  const consent = dynamoConsentStore(client, CONSENT_TABLE)
+  const outbox = new Outbox()
+  const queues = new LocalQueues(outbox, print, options.queueSettings ?? DEFAULT_QUEUE_SETTINGS)
+  const reportError = (error: unknown) =>
+    print(`[error] ${error instanceof Error ? error.name : 'Error'}: ${String(error)}`)
+
+  const collect = createCollectHandler({
+    config,
+    consent,
+    dispatch: queues,
+    pseudonymKey: options.pseudonymKey,
+    trustProxy: options.trustProxy,
+    now: () => new Date(),
+    onDecision: (decision) => {
+      outbox.decisions.push(decision)
+      print(
+        `[decision] ${decision.vendor ?? '-'} ${decision.messageId}: ${decision.allow ? 'allow' : 'deny'} (${decision.reason})`,
+      )
+    },
+    reportError,
+  })
+  const consentApi = createConsentHandler({
+    config,
+    store: consent,
+    pseudonymKey: options.pseudonymKey,
+    policyVersion: config.policyVersion,
+    retentionDays: config.retention.consentDays,
+    now: () => new Date(),
+    newReceiptId: () => crypto.randomUUID(),
+  })
+
+  const ga4 = config.vendors.ga4
+  if (ga4) {
+    const realSender = options.vendorBaseUrl ? fetchSender() : undefined
+    const baseUrl = options.vendorBaseUrl ? { baseUrl: options.vendorBaseUrl } : {}
+    queues.consume(
+      'ga4',
+      createDeliverHandler({
+        adapter: ga4Adapter(ga4, options.ga4ApiSecret, baseUrl),
+        policy: () => vendorPolicy(config, 'ga4'),
+        consent,
+        sender: recordingSender(outbox, print, realSender),
+        deadLetters: queues.deadLetters('ga4'),
+        now: () => new Date(),
+        onOutcome: (outcome) =>
+          outbox.deliveries.push({ at: new Date().toISOString(), vendor: 'ga4', ...outcome }),
+      }),
+    )
+  }
+  queues.start()
+
+  const route = (method: string, path: string): Route | undefined => {
+    if (method === 'POST' && /^\/v1\/(batch|track|page|identify)$/.test(path)) {
+      return { routeKey: `POST ${path}`, handler: collect }
+    }
+    if (method === 'GET' && path === '/p.gif') return { routeKey: 'GET /p.gif', handler: collect }
+    if (method === 'PUT' && path === '/v1/consent')
+      return { routeKey: 'PUT /v1/consent', handler: consentApi }
+    const visitor = path.match(/^\/v1\/consent\/([^/]+)$/)?.[1]
+    if ((method === 'GET' || method === 'DELETE') && visitor) {
+      return {
+        routeKey: `${method} /v1/consent/{anonymousId}`,
+        handler: consentApi,
+        pathParameters: { anonymousId: decodeURIComponent(visitor) },
+      }
+    }
+    return undefined
+  }
+
+  const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const method = request.method ?? 'GET'
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname
+    if (method === 'OPTIONS') return writeResult(response, preflightResponse(config, request.headers.origin))
+    if (method === 'GET' && path === '/__tagwarden/outbox')
+      return writeResult(response, jsonResponse(200, outbox))
+    if (method === 'GET' && path === '/health') return writeResult(response, jsonResponse(200, { ok: true }))
+    const target = route(method, path)
+    if (!target) return writeResult(response, jsonResponse(404, { error: `no route for ${method} ${path}` }))
+    const event = await toApiGatewayEvent(request, target.routeKey, target.pathParameters)
+    writeResult(response, await target.handler(event, lambdaContext('tagwarden-local')))
+  }
+
+  const server = createServer((request, response) => {
+    serve(request, response).catch((error: unknown) => {
+      if (error instanceof BodyTooLargeError)
+        return writeResult(response, jsonResponse(413, { error: 'body too large', field: 'body' }))
+      reportError(error)
+      writeResult(response, jsonResponse(500, { error: 'internal error' }))
+    })
+  })
+  server.listen(options.port, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as AddressInfo
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dynamoEndpoint: dynamo.endpoint,
+    outbox,
+    queues,
+    async close() {
+      queues.stop()
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeAllConnections()
+      await closed
+      client.destroy()
+      await dynamo.close()
+    },
+  }
+}

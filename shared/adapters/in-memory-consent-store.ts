@@ -1,0 +1,20 @@
+import type { ConsentRecord } from '#shared/consent/model.ts'
+import type { ConsentStore } from '#shared/consent/store.ts'
+
+/** A ConsentStore held in memory, with the same expiry rules as the DynamoDB one (benchmarks, unit tests). */
+export function inMemoryConsentStore(): ConsentStore {
+  const histories = new Map<string, ConsentRecord[]>()
+  const live = (record: ConsentRecord, now: Date) => record.expiresAt * 1000 > now.getTime()
+  return {
+    async current(consentKey, now) {
+      const latest = histories.get(consentKey)?.at(-1)
+      return latest && live(latest, now) ? latest : null
+    },
+    async record(decision) {
+      histories.set(decision.consentKey, [...(histories.get(decision.consentKey) ?? []), decision])
+    },
+    async history(consentKey, now) {
+      return (histories.get(consentKey) ?? []).filter((record) => live(record, now))
+    },
+  }
+}

@@ -1,0 +1,176 @@
+import type { TagwardenConfig } from '#shared/config/schema.ts'
+import { assertOriginAllowed, resolveSite, writeKeyFromAuthorization } from '#shared/config/sites.ts'
+import { type Decision, type DecisionInput, decide } from '#shared/consent/decide.ts'
+import type { ConsentRecord } from '#shared/consent/model.ts'
+import type { ConsentStore } from '#shared/consent/store.ts'
+import type { Dispatch, VendorMessage } from '#shared/delivery/message.ts'
+import type { CollectedEvent } from '#shared/events/model.ts'
+import { type IngestRoute, parseIngestBody } from '#shared/events/parse.ts'
+import type { IncomingEvent } from '#shared/events/schema.ts'
+import { anonymisedClientIp } from '#shared/privacy/client-ip.ts'
+import { consentKey } from '#shared/privacy/pseudonym.ts'
+import { COLLECTING_VENDORS } from '#shared/vendors/registry.ts'
+import type { VendorId } from '#shared/vendors/vendor.ts'
+import { anonymise } from './anonymise.ts'
+
+/** The parts of an HTTP request the collector looks at; the raw IP is only ever in `network`. */
+export interface CollectRequest {
+  headers: {
+    authorization?: string
+    origin?: string
+    userAgent?: string
+    /** Value of the `Sec-GPC` header. */
+    gpc?: string
+  }
+  network: { sourceIp?: string; forwardedFor?: string; viewerAddress?: string }
+}
+
+export interface DecisionRecord {
+  messageId: string
+  vendor: VendorId | null
+  allow: boolean
+  reason: string
+}
+
+export interface CollectDeps {
+  config: TagwardenConfig
+  consent: ConsentStore
+  dispatch: Dispatch
+  pseudonymKey: string
+  trustProxy: boolean
+  now: () => Date
+  /** Sees every decision with its reason (local outbox, logs). Never receives visitor data. */
+  onDecision?: (decision: DecisionRecord) => void
+}
+
+export interface CollectResult {
+  accepted: number
+  queued: number
+}
+
+/** Parses a JSON ingestion request and collects its events. Client errors throw ClientError (4xx). */
+export async function collectJson(
+  request: CollectRequest & { route: IngestRoute; body: string | undefined; isBase64Encoded: boolean },
+  deps: CollectDeps,
+): Promise<CollectResult> {
+  const parsed = parseIngestBody({
+    route: request.route,
+    body: request.body,
+    isBase64Encoded: request.isBase64Encoded,
+    authorizationWriteKey: writeKeyFromAuthorization(request.headers.authorization),
+  })
+  return collectEvents(parsed.writeKey, parsed.events, request, deps)
+}
+
+/**
+ * Resolves the site, anonymises each event, decides per vendor, and queues a minimised copy for every
+ * vendor the decision allows. Throws when a queue cannot take the messages, so the client retries.
+ */
+export async function collectEvents(
+  writeKey: string | null,
+  events: ReadonlyArray<IncomingEvent>,
+  request: CollectRequest,
+  deps: CollectDeps,
+): Promise<CollectResult> {
+  const site = resolveSite(deps.config, writeKey)
+  assertOriginAllowed(site, request.headers.origin)
+  const receivedAt = deps.now()
+  const facts = {
+    siteId: site.id,
+    truncatedIp: anonymisedClientIp(request.network, deps.trustProxy),
+    userAgent: request.headers.userAgent,
+    gpc: request.headers.gpc?.trim() === '1',
+    receivedAt,
+  }
+  const report = deps.onDecision ?? (() => {})
+  const storedConsent = consentLookup(deps)
+  const outgoing = new Map<VendorId, VendorMessage[]>()
+
+  for (const incoming of events) {
+    const anonymised = anonymise(incoming, facts)
+    if (!anonymised.ok) {
+      report({ messageId: anonymised.messageId, vendor: null, allow: false, reason: anonymised.reason })
+      continue
+    }
+    const event = anonymised.event
+    const key = consentKey(deps.pseudonymKey, event.siteId, event.visitorId)
+    const stored = await storedConsent(key)
+    for (const vendor of COLLECTING_VENDORS) {
+      const policy = vendor.policy(deps.config)
+      if (!policy) continue
+      const decision = decide({ vendor: policy, stored, event: decisionFacts(event), gpc: event.context.gpc })
+      const payload = decision.allow
+        ? vendor.toPayload(event, deps.config, {
+            pseudonymKey: deps.pseudonymKey,
+            marketingAllowed: allowsMarketing(stored, event),
+            now: receivedAt,
+          })
+        : null
+      const outcome: Decision =
+        decision.allow && payload === null
+          ? { allow: false, reason: `${vendor.id} takes nothing from this event` }
+          : decision
+      report({ messageId: event.messageId, vendor: vendor.id, allow: outcome.allow, reason: outcome.reason })
+      if (!outcome.allow) continue
+      const messages = outgoing.get(vendor.id) ?? []
+      messages.push(vendorMessage(vendor.id, key, event, payload, receivedAt))
+      outgoing.set(vendor.id, messages)
+    }
+  }
+
+  let queued = 0
+  for (const [vendor, messages] of outgoing) {
+    await deps.dispatch.enqueue(vendor, messages)
+    queued += messages.length
+  }
+  return { accepted: events.length, queued }
+}
+
+/** One consent read per visitor per request. */
+function consentLookup(deps: CollectDeps): (key: string) => Promise<ConsentRecord | null> {
+  const seen = new Map<string, Promise<ConsentRecord | null>>()
+  return (key) => {
+    let pending = seen.get(key)
+    if (!pending) {
+      pending = deps.consent.current(key, deps.now())
+      seen.set(key, pending)
+    }
+    return pending
+  }
+}
+
+/** GA4's ad signals follow the marketing purpose under opt-in rules, whatever the vendor's own basis. */
+function allowsMarketing(stored: ConsentRecord | null, event: CollectedEvent): boolean {
+  return decide({
+    vendor: { id: 'ga4', enabled: true, legalBasis: 'consent', purposes: { [event.type]: 'marketing' } },
+    stored,
+    event: decisionFacts(event),
+    gpc: event.context.gpc,
+  }).allow
+}
+
+function decisionFacts(event: CollectedEvent): DecisionInput['event'] {
+  return event.context.consent ? { type: event.type, consent: event.context.consent } : { type: event.type }
+}
+
+function vendorMessage(
+  vendor: VendorId,
+  key: string,
+  event: CollectedEvent,
+  payload: unknown,
+  enqueuedAt: Date,
+): VendorMessage {
+  return {
+    vendor,
+    messageId: event.messageId,
+    siteId: event.siteId,
+    consentKey: key,
+    recheck: {
+      eventType: event.type,
+      ...(event.context.consent ? { eventConsent: event.context.consent } : {}),
+      gpc: event.context.gpc,
+    },
+    enqueuedAt: enqueuedAt.toISOString(),
+    payload,
+  }
+}
