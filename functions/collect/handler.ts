@@ -2,7 +2,7 @@ import middy from '@middy/core'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import type { IngestRoute } from '#shared/events/parse.ts'
 import { PIXEL_GIF, parsePixelQuery } from '#shared/events/pixel.ts'
-import { cors } from '#shared/http/cors-middleware.ts'
+import { apiResponseHeaders } from '#shared/http/cors-middleware.ts'
 import { httpErrors } from '#shared/http/error-middleware.ts'
 import { NotFoundError } from '#shared/http/errors.ts'
 import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
@@ -14,7 +14,6 @@ const JSON_ROUTES: Readonly<Record<string, IngestRoute>> = {
   'POST /v1/page': 'page',
   'POST /v1/identify': 'identify',
 }
-const NO_STORE = { 'cache-control': 'no-store' }
 
 export interface CollectHandlerDeps extends CollectDeps {
   /** Reports unexpected errors; must never be given the request event (it holds the raw IP). */
@@ -37,7 +36,7 @@ export function createCollectHandler(deps: CollectHandlerDeps) {
       },
       deps,
     )
-    return jsonResponse(200, { success: true, ...result }, NO_STORE)
+    return jsonResponse(200, { success: true, ...result })
   }
 
   /** Always answers the GIF: a pixel cannot show an error; problems are reported instead. */
@@ -58,14 +57,14 @@ export function createCollectHandler(deps: CollectHandlerDeps) {
     }
     return {
       statusCode: 200,
-      headers: { 'content-type': 'image/gif', ...NO_STORE },
+      headers: { 'content-type': 'image/gif' },
       body: PIXEL_GIF.toString('base64'),
       isBase64Encoded: true,
     }
   }
 
   return middy<APIGatewayProxyEventV2, HttpResult>()
-    .use(cors(deps.config))
+    .use(apiResponseHeaders(deps.config))
     .use(httpErrors(deps.reportError))
     .handler(collectRequest)
 }

@@ -1,10 +1,11 @@
-import middy, { type MiddlewareObj, type Request } from '@middy/core'
+import middy from '@middy/core'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import type { TagwardenConfig } from '#shared/config/schema.ts'
 import { assertOriginAllowed, resolveSite, writeKeyFromAuthorization } from '#shared/config/sites.ts'
 import { anonymousIdSchema, parseConsentRequest } from '#shared/consent/request-schema.ts'
 import { type ConsentDeps, readConsent, recordConsent, revokeConsent } from '#shared/consent/service.ts'
-import { corsHeaders, preflightResponse } from '#shared/http/cors.ts'
+import { preflightResponse } from '#shared/http/cors.ts'
+import { apiResponseHeaders } from '#shared/http/cors-middleware.ts'
 import { httpErrors } from '#shared/http/error-middleware.ts'
 import { ClientError, NotFoundError, PayloadTooLargeError, ValidationError } from '#shared/http/errors.ts'
 import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
@@ -72,23 +73,6 @@ function jsonBody(event: APIGatewayProxyEventV2): unknown {
   }
 }
 
-/** Every answer, errors included: never cached, readable by the site's own pages. */
-function consentResponseHeaders(config: TagwardenConfig): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
-  const addHeaders = async (request: Request<APIGatewayProxyEventV2, HttpResult>): Promise<void> => {
-    const { response } = request
-    if (!response) return
-    request.response = {
-      ...response,
-      headers: {
-        ...response.headers,
-        ...corsHeaders(config, request.event.headers.origin),
-        'cache-control': 'no-store',
-      },
-    }
-  }
-  return { after: addHeaders, onError: addHeaders }
-}
-
 /** `PUT /v1/consent`, `GET /v1/consent/{anonymousId}`, `DELETE /v1/consent/{anonymousId}`. */
 export function createConsentHandler(deps: ConsentHandlerDeps) {
   const { config } = deps
@@ -126,7 +110,7 @@ export function createConsentHandler(deps: ConsentHandlerDeps) {
   }
 
   return middy<APIGatewayProxyEventV2, HttpResult>()
-    .use(consentResponseHeaders(config))
+    .use(apiResponseHeaders(config))
     .use(httpErrors(deps.report))
     .handler(serveConsent)
 }

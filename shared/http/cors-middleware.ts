@@ -1,16 +1,26 @@
-import type { MiddlewareObj } from '@middy/core'
+import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import type { TagwardenConfig } from '#shared/config/schema.ts'
 import { corsHeaders } from './cors.ts'
 import type { HttpResult } from './response.ts'
 
-/** Adds CORS headers for configured origins to every response, errors included, so browsers can read them. */
-export function cors(config: TagwardenConfig): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
-  const addHeaders = async (request: { event: APIGatewayProxyEventV2; response: HttpResult | null }) => {
-    if (!request.response) return
-    request.response.headers = {
-      ...request.response.headers,
-      ...corsHeaders(config, request.event.headers.origin),
+/**
+ * Headers on every answer of the public API, errors included: CORS for configured origins (so the
+ * site's pages can read errors too) and `no-store` (visitor-specific answers must never be cached).
+ */
+export function apiResponseHeaders(
+  config: TagwardenConfig,
+): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
+  const addHeaders = async (request: Request<APIGatewayProxyEventV2, HttpResult>): Promise<void> => {
+    const { response } = request
+    if (!response) return
+    request.response = {
+      ...response,
+      headers: {
+        ...response.headers,
+        ...corsHeaders(config, request.event.headers.origin),
+        'cache-control': 'no-store',
+      },
     }
   }
   return { after: addHeaders, onError: addHeaders }
