@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb'
 import { Analytics } from '@segment/analytics-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -128,5 +132,22 @@ describe('the local system end to end, with the real Segment client and a loopba
       if (place !== 'log lines') expect(text, place).not.toContain(VISITORS.consented)
     }
     expect(items.Items?.length).toBeGreaterThan(0)
+  })
+})
+
+describe('npm start with a broken configuration file', () => {
+  it('exits at once with an error naming the bad field', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'tagwarden-')), 'config.json')
+    writeFileSync(
+      path,
+      JSON.stringify({ sites: [{ id: 'www', writeKeys: [], allowedOrigins: ['https://www.example.com'] }] }),
+    )
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
+      env: { ...process.env, PORT: '0', TAGWARDEN_CONFIG: path },
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    expect(run.status).not.toBe(0)
+    expect(run.stderr).toContain('sites.0.writeKeys')
   })
 })
