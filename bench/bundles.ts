@@ -1,0 +1,166 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { build } from 'esbuild'
+import { z } from 'zod'
+import {
+  ESM_REQUIRE_BANNER,
+  EXTERNAL_MODULES,
+  FUNCTION_ENTRIES,
+  type FunctionName,
+  MAIN_FIELDS,
+  NODE_OPTIONS,
+  NODE_TARGET,
+  REPO_ROOT,
+} from '../infra/bundling.ts'
+
+/** Fresh processes per function; the median is reported so one slow disk read does not decide. */
+const IMPORT_RUNS = 5
+/** A module scope that waits on the network has hung; this bench never talks to anything. */
+const IMPORT_TIMEOUT_MS = 20_000
+/** Nothing listens here: an SDK call at module scope fails fast instead of reaching AWS. */
+const UNREACHABLE_ENDPOINT = 'http://127.0.0.1:9'
+
+export interface BundleMeasurement {
+  name: FunctionName
+  /** Minified bundle (index.mjs), without its source map. */
+  bytes: number
+  /** Median time to `import()` the bundle in a fresh Node process, module scope included. */
+  coldImportMs: number
+  /** Set when module scope threw (the time is then up to the failure). */
+  initError?: string
+}
+
+/** Builds each function exactly as infra/constructs/tagwarden-function.ts has CDK build it. */
+async function bundle(name: FunctionName, outdir: string): Promise<string> {
+  const outfile = join(outdir, name, 'index.mjs')
+  await build({
+    entryPoints: [FUNCTION_ENTRIES[name]],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: NODE_TARGET,
+    mainFields: MAIN_FIELDS,
+    banner: { js: ESM_REQUIRE_BANNER },
+    external: EXTERNAL_MODULES,
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    absWorkingDir: REPO_ROOT,
+    logLevel: 'silent',
+  })
+  return outfile
+}
+
+/** What the deployed functions get from the stack, with values that need no AWS account. */
+function benchEnvironment(): NodeJS.ProcessEnv {
+  const example = z
+    .object({ runtime: z.unknown() })
+    .parse(JSON.parse(readFileSync(join(REPO_ROOT, 'infra/config.example.json'), 'utf8')))
+  return {
+    PATH: process.env.PATH,
+    NODE_OPTIONS,
+    TAGWARDEN_CONFIG_JSON: JSON.stringify(example.runtime),
+    CONSENT_TABLE_NAME: 'bench-consent',
+    QUEUE_URL_GA4: `${UNREACHABLE_ENDPOINT}/000000000000/bench-ga4`,
+    DLQ_URL: `${UNREACHABLE_ENDPOINT}/000000000000/bench-ga4-dlq`,
+    VENDOR: 'ga4',
+    TAGWARDEN_PSEUDONYM_KEY: 'bench-pseudonym-key-not-a-secret',
+    GA4_API_SECRET: 'bench-api-secret',
+    PSEUDONYM_SECRET_ARN: 'arn:aws:secretsmanager:eu-central-1:000000000000:secret:bench-pseudonym',
+    VENDOR_SECRET_ARN: 'arn:aws:secretsmanager:eu-central-1:000000000000:secret:bench-ga4',
+    AWS_REGION: 'eu-central-1',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_ENDPOINT_URL: UNREACHABLE_ENDPOINT,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  }
+}
+
+/** Runs in the child: times the import alone, not Node's own start-up. */
+const CHILD_SCRIPT = `
+const start = process.hrtime.bigint()
+let initError
+try { await import(process.argv[1]) } catch (error) { initError = String(error?.name ?? 'Error') }
+const ms = Number(process.hrtime.bigint() - start) / 1e6
+process.stdout.write(JSON.stringify({ ms, initError }))
+process.exit(0)
+`
+
+const childResultSchema = z.object({ ms: z.number(), initError: z.string().optional() })
+
+function importOnce(bundlePath: string): Promise<z.infer<typeof childResultSchema>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--input-type=module', '--eval', CHILD_SCRIPT, pathToFileURL(bundlePath).href],
+      { env: benchEnvironment(), stdio: ['ignore', 'pipe', 'ignore'], timeout: IMPORT_TIMEOUT_MS },
+    )
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8')
+    })
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      if (signal) return reject(new Error(`importing ${bundlePath} did not finish (${signal})`))
+      if (code !== 0) return reject(new Error(`importing ${bundlePath} exited with ${code}`))
+      resolve(childResultSchema.parse(JSON.parse(output)))
+    })
+  })
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
+}
+
+async function measure(name: FunctionName, outdir: string): Promise<BundleMeasurement> {
+  const bundlePath = await bundle(name, outdir)
+  const runs = []
+  for (let run = 0; run < IMPORT_RUNS; run++) runs.push(await importOnce(bundlePath))
+  const initError = runs.find((result) => result.initError)?.initError
+  return {
+    name,
+    bytes: statSync(bundlePath).size,
+    coldImportMs: median(runs.map((result) => result.ms)),
+    ...(initError ? { initError } : {}),
+  }
+}
+
+function formatRow(columns: string[]): string {
+  const [name = '', bytes = '', ms = '', note = ''] = columns
+  return `${name.padEnd(10)}${bytes.padStart(10)}${ms.padStart(18)}  ${note}`.trimEnd()
+}
+
+/** Bundles every function, prints `name  bytes  cold-import-ms`, and returns the measurements. */
+export async function runBundleBench(
+  log: (line: string) => void = console.log,
+): Promise<BundleMeasurement[]> {
+  const outdir = mkdtempSync(join(tmpdir(), 'tagwarden-bundles-'))
+  const names = Object.keys(FUNCTION_ENTRIES).filter((name): name is FunctionName => name in FUNCTION_ENTRIES)
+  log(
+    `Function bundles (esbuild ${NODE_TARGET} ESM, minified; median of ${IMPORT_RUNS} fresh node ${process.version} processes)`,
+  )
+  log(formatRow(['name', 'bytes', 'cold-import-ms']))
+  const measurements: BundleMeasurement[] = []
+  for (const name of names) {
+    const measurement = await measure(name, outdir)
+    measurements.push(measurement)
+    log(
+      formatRow([
+        measurement.name,
+        String(measurement.bytes),
+        measurement.coldImportMs.toFixed(1),
+        measurement.initError ? `module scope threw ${measurement.initError}` : '',
+      ]),
+    )
+  }
+  return measurements
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runBundleBench()
+}

@@ -1,0 +1,129 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib'
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway'
+import {
+  CorsHttpMethod,
+  DomainName,
+  HttpApi,
+  HttpMethod,
+  type HttpRoute,
+  HttpStage,
+  LogGroupLogDestination,
+  SecurityPolicy,
+} from 'aws-cdk-lib/aws-apigatewayv2'
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager'
+import type { IFunction } from 'aws-cdk-lib/aws-lambda'
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs'
+import { Construct } from 'constructs'
+
+const PREFLIGHT_MAX_AGE = Duration.minutes(10)
+
+/**
+ * One JSON line per request: enough to trace and size traffic, nothing that identifies a visitor.
+ * Deliberately absent: `$context.identity.sourceIp`, `$context.identity.userAgent`, and
+ * `$context.path` (GET /v1/consent/{anonymousId} would put the visitor id in the log).
+ */
+const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  requestTimeEpoch: '$context.requestTimeEpoch',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLatencyMs: '$context.responseLatency',
+  integrationLatencyMs: '$context.integrationLatency',
+  responseLength: '$context.responseLength',
+  protocol: '$context.protocol',
+  integrationStatus: '$context.integrationStatus',
+  error: '$context.error.message',
+  integrationError: '$context.integrationErrorMessage',
+}
+
+const PUBLIC_ENDPOINT_REASON =
+  "Public first-party endpoint: visitors browsers (Segment-compatible clients, pixels, the consent banner) call it without AWS credentials, so an IAM or JWT authorizer cannot apply. Instead the function rejects requests without a configured site write key (401) or from a foreign Origin (403), CORS admits only configured origins, the stage is throttled (rate and burst from config), bodies are size-limited, and the routes only accept events or a visitor's own consent record, never other stored data."
+
+export interface IngestApiProps {
+  /** Answers POST /v1/batch|track|page|identify and GET /p.gif. */
+  readonly collect: IFunction
+  /** Answers PUT /v1/consent and GET|DELETE /v1/consent/{anonymousId}. */
+  readonly consent: IFunction
+  /** Every configured site's origins; the only ones CORS admits. */
+  readonly allowedOrigins: string[]
+  readonly throttling: { readonly rateLimit: number; readonly burstLimit: number }
+  readonly logRetention: RetentionDays
+  /** The site's first-party subdomain with its regional ACM certificate. @default - execute-api URL only */
+  readonly customDomain?: { readonly domainName: string; readonly certificateArn: string }
+}
+
+/**
+ * The first-party HTTP API: Segment-compatible collect routes and the consent routes, a throttled
+ * `$default` stage with privacy-safe access logs, CORS answered by API Gateway for configured
+ * origins only, and optionally the site's own subdomain in front.
+ */
+export class IngestApi extends Construct {
+  public readonly api: HttpApi
+  public readonly stage: HttpStage
+  public readonly accessLogs: LogGroup
+  public readonly domainName: DomainName | undefined
+  /** Where clients send events: the custom domain when configured, else the execute-api URL. */
+  public readonly endpointUrl: string
+
+  constructor(scope: Construct, id: string, props: IngestApiProps) {
+    super(scope, id)
+
+    this.api = new HttpApi(this, 'Api', {
+      description: 'tagwarden first-party collection and consent endpoint',
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: props.allowedOrigins,
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.DELETE],
+        allowHeaders: ['content-type', 'authorization'],
+        allowCredentials: true,
+        maxAge: PREFLIGHT_MAX_AGE,
+      },
+    })
+
+    this.domainName = props.customDomain
+      ? new DomainName(this, 'CustomDomain', {
+          domainName: props.customDomain.domainName,
+          certificate: Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
+          securityPolicy: SecurityPolicy.TLS_1_2,
+        })
+      : undefined
+
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    })
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttling,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+      ...(this.domainName ? { domainMapping: { domainName: this.domainName } } : {}),
+    })
+    this.endpointUrl = this.domainName ? `https://${props.customDomain?.domainName}/` : this.stage.url
+
+    const collect = new HttpLambdaIntegration('Collect', props.collect)
+    const consent = new HttpLambdaIntegration('Consent', props.consent)
+    const routes = [
+      ...['/v1/batch', '/v1/track', '/v1/page', '/v1/identify'].flatMap((path) =>
+        this.api.addRoutes({ path, methods: [HttpMethod.POST], integration: collect }),
+      ),
+      ...this.api.addRoutes({ path: '/p.gif', methods: [HttpMethod.GET], integration: collect }),
+      ...this.api.addRoutes({ path: '/v1/consent', methods: [HttpMethod.PUT], integration: consent }),
+      ...this.api.addRoutes({
+        path: '/v1/consent/{anonymousId}',
+        methods: [HttpMethod.GET, HttpMethod.DELETE],
+        integration: consent,
+      }),
+    ]
+    for (const route of routes) acknowledgePublicRoute(route)
+  }
+}
+
+function acknowledgePublicRoute(route: HttpRoute): void {
+  Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: PUBLIC_ENDPOINT_REASON })
+}

@@ -1,0 +1,36 @@
+import { RemovalPolicy } from 'aws-cdk-lib'
+import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb'
+import { Construct } from 'constructs'
+
+/** Mirrors TABLE_KEYS in shared/adapters/dynamodb-tables.ts (infra imports no runtime code). */
+const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const
+
+/**
+ * The two DynamoDB tables. Both: on-demand, point-in-time recovery, TTL on `expiresAt` (every item
+ * about a visitor expires), deletion protection, and retained when the stack is deleted, because
+ * consent records are the proof of consent and must outlive a redeploy.
+ */
+export class Tables extends Construct {
+  /** Visitors' consent decisions and their history. */
+  public readonly consent: TableV2
+  /** Vendor switches and settings (written by the admin function that comes next). */
+  public readonly config: TableV2
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id)
+    this.consent = this.table('Consent')
+    this.config = this.table('Config')
+  }
+
+  private table(id: string): TableV2 {
+    return new TableV2(this, id, {
+      partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sortKey, type: AttributeType.STRING },
+      timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    })
+  }
+}

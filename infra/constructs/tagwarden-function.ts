@@ -1,0 +1,143 @@
+import { join } from 'node:path'
+import { Duration, RemovalPolicy } from 'aws-cdk-lib'
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb'
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+} from 'aws-cdk-lib/aws-lambda'
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs'
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs'
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager'
+import type { IQueue } from 'aws-cdk-lib/aws-sqs'
+import { Construct } from 'constructs'
+import type { TagwardenConfig } from '#shared/config/schema.ts'
+import {
+  ESM_REQUIRE_BANNER,
+  EXTERNAL_MODULES,
+  FUNCTION_ENTRIES,
+  type FunctionName,
+  MAIN_FIELDS,
+  NODE_OPTIONS,
+  NODE_TARGET,
+  REPO_ROOT,
+} from '../bundling.ts'
+
+/** The newest Lambda Node.js runtime; the code needs nothing newer than Node 20. Keep NODE_TARGET in step. */
+export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X
+
+export type TableAccess = 'read' | 'readWrite'
+
+/** Item-level actions on the table itself; the tables have no indexes, so no `/index/*` grant. */
+const TABLE_ACTIONS: Record<TableAccess, string[]> = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+  readWrite: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+  ],
+}
+
+export interface TagwardenFunctionProps {
+  /** Which entry to deploy: functions/<entry>.ts. */
+  readonly entry: FunctionName
+  readonly description: string
+  /** Passed to the function as TAGWARDEN_CONFIG_JSON. */
+  readonly runtimeConfig: TagwardenConfig
+  readonly logRetention: RetentionDays
+  /** @default 10 seconds */
+  readonly timeout?: Duration
+  /** @default 256 MB (CPU share grows with it; arm64 keeps the price down) */
+  readonly memorySize?: number
+}
+
+/**
+ * A Lambda function with the project's defaults fixed once: bundled locally by esbuild as minified
+ * ESM with source maps, arm64, newest Node runtime, JSON logs into its own log group with a set
+ * retention, and a role that holds nothing but what the bind methods add. Each bind method grants
+ * access and sets the environment variable together, so permissions and configuration cannot drift.
+ */
+export class TagwardenFunction extends Construct {
+  public readonly function: NodejsFunction
+  public readonly role: Role
+  public readonly logGroup: LogGroup
+
+  constructor(scope: Construct, id: string, props: TagwardenFunctionProps) {
+    super(scope, id)
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    })
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.description}`,
+    })
+    this.logGroup.grantWrite(this.role)
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: FUNCTION_ENTRIES[props.entry],
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: FUNCTION_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(10),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      environment: { NODE_OPTIONS, TAGWARDEN_CONFIG_JSON: JSON.stringify(props.runtimeConfig) },
+      bundling: {
+        forceDockerBundling: false,
+        logLevel: LogLevel.WARNING,
+        format: OutputFormat.ESM,
+        target: NODE_TARGET,
+        mainFields: MAIN_FIELDS,
+        banner: ESM_REQUIRE_BANNER,
+        externalModules: EXTERNAL_MODULES,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+      },
+    })
+  }
+
+  /** Sets a plain environment variable (for values that need no permission, such as `VENDOR`). */
+  setEnvironment(variable: string, value: string): this {
+    this.function.addEnvironment(variable, value)
+    return this
+  }
+
+  bindTable(variable: string, table: ITableV2, access: TableAccess): this {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: TABLE_ACTIONS[access], resources: [table.tableArn] }),
+    )
+    this.function.addEnvironment(variable, table.tableName)
+    return this
+  }
+
+  /** Send only: the function can put messages on the queue but not read or delete them. */
+  bindQueueSender(variable: string, queue: IQueue): this {
+    queue.grantSendMessages(this.role)
+    this.function.addEnvironment(variable, queue.queueUrl)
+    return this
+  }
+
+  bindSecretReader(variable: string, secret: ISecret): this {
+    secret.grantRead(this.role)
+    this.function.addEnvironment(variable, secret.secretArn)
+    return this
+  }
+}

@@ -1,0 +1,107 @@
+import { Duration, SecretValue, Validations } from 'aws-cdk-lib'
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb'
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs'
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager'
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs'
+import { Construct } from 'constructs'
+import type { TagwardenConfig } from '#shared/config/schema.ts'
+import type { DeliveredVendor, VendorDeliveryProfile } from '../vendors.ts'
+import { TagwardenFunction } from './tagwarden-function.ts'
+
+/** Never less than this, whatever the vendor's request timeout. */
+const MIN_DELIVERER_TIMEOUT_SECONDS = 30
+/**
+ * A batch's vendor requests go out in parallel (one request timeout); the rest covers the consent
+ * look-ups before them and the dead-letter parking after, with margin. Retries are SQS redeliveries.
+ */
+const REQUEST_ROUNDS_PER_INVOCATION = 3
+/** AWS's rule for SQS event sources: visibility at least six times the function timeout plus the batching window. */
+const VISIBILITY_TO_TIMEOUT_RATIO = 6
+
+export function delivererTimeout(requestTimeoutMs: number): Duration {
+  const neededSeconds = Math.ceil((REQUEST_ROUNDS_PER_INVOCATION * requestTimeoutMs) / 1000)
+  return Duration.seconds(Math.max(MIN_DELIVERER_TIMEOUT_SECONDS, neededSeconds))
+}
+
+export interface VendorDeliveryProps {
+  readonly vendor: DeliveredVendor
+  readonly profile: VendorDeliveryProfile
+  /** The vendor's HTTP request timeout; the deliverer timeout and queue visibility follow from it. */
+  readonly requestTimeoutMs: number
+  /** Most deliverer invocations at once for this vendor (the SQS event source minimum is 2). */
+  readonly maxConcurrency: number
+  /** Receives before a message is moved to the dead-letter queue. */
+  readonly maxReceiveCount: number
+  readonly deadLetterRetention: Duration
+  readonly runtimeConfig: TagwardenConfig
+  /** Read at send time so a revocation stops queued events. */
+  readonly consentTable: ITableV2
+  readonly logRetention: RetentionDays
+}
+
+/**
+ * One vendor's isolated delivery pipeline: its queue and dead-letter queue, its deliverer (one
+ * deployment of functions/deliver.ts) with its own concurrency budget, and the secret holding its
+ * API credentials that no other function can read. An outage at one vendor never delays another.
+ */
+export class VendorDelivery extends Construct {
+  public readonly queue: Queue
+  public readonly deadLetterQueue: Queue
+  /** JSON `{"apiSecret":"…"}`; created empty, ops put the real value. */
+  public readonly secret: Secret
+  public readonly deliverer: TagwardenFunction
+
+  constructor(scope: Construct, id: string, props: VendorDeliveryProps) {
+    super(scope, id)
+    const timeout = delivererTimeout(props.requestTimeoutMs)
+    const batchingWindow = Duration.seconds(props.profile.batchingWindowSeconds)
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: props.deadLetterRetention,
+    })
+    this.queue = new Queue(this, 'Queue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(
+        timeout.toSeconds() * VISIBILITY_TO_TIMEOUT_RATIO + batchingWindow.toSeconds(),
+      ),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
+    })
+
+    // Empty, not random: a deliverer refuses an empty secret at init, so a vendor enabled before ops put
+    // the real value fails loudly (errors, DLQ alarm) instead of sending with a made-up credential.
+    this.secret = new Secret(this, 'Credentials', {
+      description: `tagwarden ${props.vendor} API credentials, JSON {"apiSecret":"..."}; set with put-secret-value`,
+      secretObjectValue: { apiSecret: SecretValue.unsafePlainText('') },
+    })
+    Validations.of(this.secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Vendor API credentials are issued by the vendor (e.g. a GA4 Measurement Protocol API secret) and can only be rotated in the vendor console; ops put the new value with put-secret-value.',
+    })
+
+    this.deliverer = new TagwardenFunction(this, 'Deliverer', {
+      entry: 'deliver',
+      description: `tagwarden ${props.vendor} deliverer`,
+      runtimeConfig: props.runtimeConfig,
+      logRetention: props.logRetention,
+      timeout,
+    })
+      .setEnvironment('VENDOR', props.vendor)
+      .bindTable('CONSENT_TABLE_NAME', props.consentTable, 'read')
+      .bindQueueSender('DLQ_URL', this.deadLetterQueue)
+      .bindSecretReader('VENDOR_SECRET_ARN', this.secret)
+
+    this.deliverer.function.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: props.profile.batchSize,
+        maxBatchingWindow: batchingWindow,
+        reportBatchItemFailures: true,
+        maxConcurrency: props.maxConcurrency,
+      }),
+    )
+  }
+}

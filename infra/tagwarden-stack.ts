@@ -1,0 +1,140 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib'
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager'
+import type { Construct } from 'constructs'
+import { DEFAULT_DELIVERER_CONCURRENCY, type InfraConfig } from './config.ts'
+import { Alarms } from './constructs/alarms.ts'
+import { IngestApi } from './constructs/ingest-api.ts'
+import { Tables } from './constructs/tables.ts'
+import { TagwardenFunction } from './constructs/tagwarden-function.ts'
+import { VendorDelivery } from './constructs/vendor-delivery.ts'
+import { toRetentionDays } from './retention.ts'
+import { DELIVERED_VENDORS, type DeliveredVendor, VENDOR_DELIVERY } from './vendors.ts'
+
+/** 64 characters, as the pseudonym HMAC key. */
+const PSEUDONYM_KEY_LENGTH = 64
+
+export interface TagwardenStackProps extends StackProps {
+  readonly config: InfraConfig
+}
+
+/** The whole deployment, top to bottom as in docs/architecture.md: tables, queues, functions, API, alarms. */
+export class TagwardenStack extends Stack {
+  public readonly tables: Tables
+  /** HMAC key for consent keys and vendor pseudonyms; readable by collect and consent only. */
+  public readonly pseudonymKey: Secret
+  public readonly deliveries: ReadonlyMap<DeliveredVendor, VendorDelivery>
+  public readonly collect: TagwardenFunction
+  public readonly consent: TagwardenFunction
+  public readonly ingest: IngestApi
+  public readonly alarms: Alarms
+
+  constructor(scope: Construct, id: string, props: TagwardenStackProps) {
+    super(scope, id, props)
+    const { config } = props
+    const runtimeConfig = config.runtime
+    const logRetention = toRetentionDays(config.logRetentionDays)
+
+    this.tables = new Tables(this, 'Tables')
+
+    this.pseudonymKey = new Secret(this, 'PseudonymKey', {
+      description: 'tagwarden HMAC key for consent keys and vendor pseudonyms',
+      generateSecretString: { passwordLength: PSEUDONYM_KEY_LENGTH, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    })
+    Validations.of(this.pseudonymKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the pseudonym key changes every consent key (a keyed hash of the visitor id), orphaning stored consent records, and every vendor pseudonym; it is a deliberate manual operation, not a schedule.',
+    })
+
+    this.deliveries = new Map(
+      DELIVERED_VENDORS.flatMap((vendor) => {
+        const requestTimeoutMs = VENDOR_DELIVERY[vendor].requestTimeoutMs(runtimeConfig)
+        if (requestTimeoutMs === undefined) return []
+        const delivery = new VendorDelivery(this, `${pascalCase(vendor)}Delivery`, {
+          vendor,
+          profile: VENDOR_DELIVERY[vendor],
+          requestTimeoutMs,
+          maxConcurrency: config.delivery.vendors[vendor]?.maxConcurrency ?? DEFAULT_DELIVERER_CONCURRENCY,
+          maxReceiveCount: config.delivery.maxReceiveCount,
+          deadLetterRetention: Duration.days(config.delivery.deadLetterRetentionDays),
+          runtimeConfig,
+          consentTable: this.tables.consent,
+          logRetention,
+        })
+        return [[vendor, delivery] as const]
+      }),
+    )
+
+    this.collect = new TagwardenFunction(this, 'Collect', {
+      entry: 'collect',
+      description: 'tagwarden collector',
+      runtimeConfig,
+      logRetention,
+    })
+      .bindTable('CONSENT_TABLE_NAME', this.tables.consent, 'read')
+      .bindSecretReader('PSEUDONYM_SECRET_ARN', this.pseudonymKey)
+    for (const [vendor, delivery] of this.deliveries) {
+      this.collect.bindQueueSender(`QUEUE_URL_${vendor.toUpperCase()}`, delivery.queue)
+    }
+
+    this.consent = new TagwardenFunction(this, 'Consent', {
+      entry: 'consent',
+      description: 'tagwarden consent records',
+      runtimeConfig,
+      logRetention,
+    })
+      .bindTable('CONSENT_TABLE_NAME', this.tables.consent, 'readWrite')
+      .bindSecretReader('PSEUDONYM_SECRET_ARN', this.pseudonymKey)
+
+    this.ingest = new IngestApi(this, 'Ingest', {
+      collect: this.collect.function,
+      consent: this.consent.function,
+      allowedOrigins: [...new Set(runtimeConfig.sites.flatMap((site) => site.allowedOrigins))],
+      throttling: config.throttling,
+      logRetention,
+      customDomain: config.customDomain,
+    })
+
+    this.alarms = new Alarms(this, 'Alarms', { email: config.alarmEmail })
+    this.alarms.onFunctionFailures('Collect', this.collect.function)
+    this.alarms.onFunctionFailures('Consent', this.consent.function)
+    for (const [vendor, delivery] of this.deliveries) {
+      const id = pascalCase(vendor)
+      this.alarms.onDeadLetters(id, delivery.deadLetterQueue)
+      this.alarms.onOldestMessage(
+        id,
+        delivery.queue,
+        Duration.minutes(config.delivery.oldestMessageAlarmMinutes),
+      )
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: this.ingest.stage.url, description: 'execute-api URL' })
+    new CfnOutput(this, 'EndpointUrl', {
+      value: this.ingest.endpointUrl,
+      description: 'Where sites send events (the custom domain when configured)',
+    })
+    if (this.ingest.domainName) {
+      new CfnOutput(this, 'CustomDomainTarget', {
+        value: this.ingest.domainName.regionalDomainName,
+        description: `CNAME ${this.ingest.domainName.name} to this name`,
+      })
+    }
+    new CfnOutput(this, 'ConsentTableName', { value: this.tables.consent.tableName })
+    new CfnOutput(this, 'ConfigTableName', { value: this.tables.config.tableName })
+    for (const [vendor, delivery] of this.deliveries) {
+      const id = pascalCase(vendor)
+      new CfnOutput(this, `${id}QueueUrl`, { value: delivery.queue.queueUrl })
+      new CfnOutput(this, `${id}DeadLetterQueueUrl`, { value: delivery.deadLetterQueue.queueUrl })
+      new CfnOutput(this, `${id}SecretArn`, {
+        value: delivery.secret.secretArn,
+        description: `Put {"apiSecret":"..."} here for ${vendor}`,
+      })
+    }
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn })
+  }
+}
+
+function pascalCase(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1)
+}

@@ -1,0 +1,144 @@
+import { Match } from 'aws-cdk-lib/assertions'
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { configSchema } from '#shared/config/schema.ts'
+import type { TagwardenFunction } from '../../infra/constructs/tagwarden-function.ts'
+import { exampleConfig, getAtt, ref, resourceOf, rolesWithPolicyMentioning, synthesize } from './synth.ts'
+
+const config = exampleConfig()
+const { stack, template } = synthesize(config)
+const ga4 = stack.deliveries.get('ga4')
+if (!ga4) throw new Error('the example configuration deploys no ga4 delivery')
+
+const functions: ReadonlyArray<[string, TagwardenFunction]> = [
+  ['collect', stack.collect],
+  ['consent', stack.consent],
+  ['ga4 deliverer', ga4.deliverer],
+]
+
+const environmentSchema = z.object({
+  Properties: z.object({ Environment: z.object({ Variables: z.record(z.string(), z.unknown()) }) }),
+})
+const roleSchema = z.object({ Properties: z.object({ ManagedPolicyArns: z.array(z.unknown()).optional() }) })
+const WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+]
+
+function environmentOf(fn: TagwardenFunction): Record<string, unknown> {
+  return environmentSchema.parse(resourceOf(template, fn.function)).Properties.Environment.Variables
+}
+
+function policyOf(fn: TagwardenFunction): string {
+  return JSON.stringify(
+    Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [ref(fn.role)] } })),
+  )
+}
+
+describe.each(functions)('the %s function', (_name, fn) => {
+  it('runs on the newest Node.js runtime on arm64', () => {
+    expect(resourceOf(template, fn.function)).toMatchObject({
+      Properties: { Runtime: 'nodejs24.x', Architectures: ['arm64'] },
+    })
+  })
+
+  it('logs JSON into its own log group with the configured retention', () => {
+    expect(resourceOf(template, fn.function)).toMatchObject({
+      Properties: { LoggingConfig: { LogFormat: 'JSON', LogGroup: ref(fn.logGroup) } },
+    })
+    expect(resourceOf(template, fn.logGroup)).toMatchObject({ Properties: { RetentionInDays: 30 } })
+  })
+
+  it('maps stack traces through the bundled source maps', () => {
+    expect(environmentOf(fn).NODE_OPTIONS).toBe('--enable-source-maps')
+  })
+
+  it('receives the validated runtime configuration', () => {
+    const embedded = z.string().parse(environmentOf(fn).TAGWARDEN_CONFIG_JSON)
+
+    expect(configSchema.parse(JSON.parse(embedded))).toEqual(config.runtime)
+  })
+
+  it('runs under its own role with no managed policies', () => {
+    expect(resourceOf(template, fn.function)).toMatchObject({ Properties: { Role: getAtt(fn.role, 'Arn') } })
+    expect(roleSchema.parse(resourceOf(template, fn.role)).Properties.ManagedPolicyArns).toBeUndefined()
+  })
+})
+
+describe('the collector', () => {
+  it('is bound to the consent table, each vendor queue and the pseudonym key', () => {
+    expect(environmentOf(stack.collect)).toMatchObject({
+      CONSENT_TABLE_NAME: ref(stack.tables.consent),
+      QUEUE_URL_GA4: ref(ga4.queue),
+      PSEUDONYM_SECRET_ARN: ref(stack.pseudonymKey),
+    })
+  })
+
+  it('may read consent but never write it', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [ref(stack.collect.role)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['dynamodb:GetItem', 'dynamodb:Query']),
+            Resource: getAtt(stack.tables.consent, 'Arn'),
+          }),
+        ]),
+      },
+    })
+    for (const action of WRITE_ACTIONS) expect(policyOf(stack.collect)).not.toContain(action)
+  })
+
+  it('may send to the vendor queue', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [ref(stack.collect.role)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['sqs:SendMessage']),
+            Resource: getAtt(ga4.queue, 'Arn'),
+          }),
+        ]),
+      },
+    })
+  })
+})
+
+describe('the consent function', () => {
+  it('is bound to the consent table and the pseudonym key', () => {
+    expect(environmentOf(stack.consent)).toMatchObject({
+      CONSENT_TABLE_NAME: ref(stack.tables.consent),
+      PSEUDONYM_SECRET_ARN: ref(stack.pseudonymKey),
+    })
+  })
+
+  it('may write consent records', () => {
+    for (const action of WRITE_ACTIONS) expect(policyOf(stack.consent)).toContain(action)
+  })
+})
+
+describe('the ga4 deliverer', () => {
+  it('may read consent but never write it', () => {
+    for (const action of WRITE_ACTIONS) expect(policyOf(ga4.deliverer)).not.toContain(action)
+  })
+})
+
+describe('the pseudonym key', () => {
+  it('is a generated 64-character secret', () => {
+    expect(resourceOf(template, stack.pseudonymKey)).toMatchObject({
+      Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } },
+    })
+  })
+
+  it('is retained when the stack is deleted, so stored consent stays reachable', () => {
+    expect(resourceOf(template, stack.pseudonymKey)).toMatchObject({ DeletionPolicy: 'Retain' })
+  })
+
+  it('is readable by the collector and the consent function only', () => {
+    expect(rolesWithPolicyMentioning(template, stack.pseudonymKey).sort()).toEqual(
+      [JSON.stringify(ref(stack.collect.role)), JSON.stringify(ref(stack.consent.role))].sort(),
+    )
+  })
+})

@@ -1,0 +1,81 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { App, Validations } from 'aws-cdk-lib'
+import { Queue } from 'aws-cdk-lib/aws-sqs'
+import { AwsSolutionsChecks } from 'cdk-nag'
+import type { IConstruct } from 'constructs'
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { addTagwardenStack } from '../../infra/tagwarden-app.ts'
+import { exampleConfig, synthesize } from './synth.ts'
+
+const CERTIFICATE_ARN =
+  'arn:aws:acm:eu-central-1:123456789012:certificate/0f0e0d0c-1111-2222-3333-444455556666'
+
+const acknowledgementSchema = z.record(z.string(), z.string())
+
+/** Every acknowledged rule in the app as `rule @ construct path`, with its reason. */
+function acknowledgements(root: IConstruct): Array<{ rule: string; path: string; reason: string }> {
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(acknowledgementSchema.parse(entry.data)).map(([id, reason]) => ({
+          rule: id.replace(/^annotation::/i, ''),
+          path: construct.node.path,
+          reason,
+        })),
+      ),
+  )
+}
+
+describe('cdk-nag AWS Solutions checks', () => {
+  const example = synthesize(exampleConfig())
+  const withDomain = synthesize(
+    exampleConfig({ customDomain: { domainName: 't.example.com', certificateArn: CERTIFICATE_ARN } }),
+  )
+
+  it.each([
+    ['the example deployment', example.app],
+    ['a deployment on a custom domain', withDomain.app],
+  ])('find nothing unacknowledged in %s', (_name, app) => {
+    const report = new AwsSolutionsChecks().validateScope(app)
+
+    expect(report.violations.map((violation) => violation.ruleName)).toEqual([])
+  })
+
+  it('acknowledge only the public routes (no authorizer) and the secrets that cannot rotate on a schedule', () => {
+    const acknowledged = acknowledgements(example.app).map(({ rule, path }) => `${rule} @ ${path}`)
+
+    expect(acknowledged.sort()).toEqual(
+      [
+        'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/POST--v1--batch',
+        'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/POST--v1--track',
+        'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/POST--v1--page',
+        'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/POST--v1--identify',
+        'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/GET--p.gif',
+        'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/PUT--v1--consent',
+        'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/GET--v1--consent--{anonymousId}',
+        'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/DELETE--v1--consent--{anonymousId}',
+        'AwsSolutions-SMG4 @ Tagwarden-example/PseudonymKey',
+        'AwsSolutions-SMG4 @ Tagwarden-example/Ga4Delivery/Credentials',
+      ].sort(),
+    )
+  })
+
+  it('give each acknowledgement a written reason', () => {
+    for (const { reason } of acknowledgements(example.app)) expect(reason.length).toBeGreaterThan(80)
+  })
+
+  it('stop the synth when a resource breaks a rule', () => {
+    const app = new App({
+      outdir: mkdtempSync(join(tmpdir(), 'tagwarden-cdk-')),
+      context: { 'aws:cdk:bundling-stacks': [] },
+    })
+    const stack = addTagwardenStack(app, exampleConfig())
+    new Queue(stack, 'QueueWithoutDeadLetterQueueOrTls')
+
+    expect(() => app.synth()).toThrow(/SQS queue does not require requests to use SSL. \(AwsSolutions\)/)
+  })
+})

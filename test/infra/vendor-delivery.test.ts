@@ -1,0 +1,179 @@
+import { Match } from 'aws-cdk-lib/assertions'
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { delivererTimeout } from '../../infra/constructs/vendor-delivery.ts'
+import {
+  exampleConfig,
+  exampleRuntimeInput,
+  getAtt,
+  ref,
+  resourceOf,
+  rolesWithPolicyMentioning,
+  synthesize,
+} from './synth.ts'
+
+const config = exampleConfig({
+  delivery: { maxReceiveCount: 7, deadLetterRetentionDays: 10, vendors: { ga4: { maxConcurrency: 4 } } },
+})
+const { stack, template } = synthesize(config)
+const ga4 = stack.deliveries.get('ga4')
+if (!ga4) throw new Error('the example configuration deploys no ga4 delivery')
+
+const timeoutSchema = z.object({ Properties: z.object({ Timeout: z.number() }) })
+const visibilitySchema = z.object({ Properties: z.object({ VisibilityTimeout: z.number() }) })
+const batchingSchema = z.object({ Properties: z.object({ MaximumBatchingWindowInSeconds: z.number() }) })
+
+describe('a vendor queue', () => {
+  it('moves a message to the dead-letter queue after maxReceiveCount receives from config', () => {
+    expect(resourceOf(template, ga4.queue)).toMatchObject({
+      Properties: {
+        RedrivePolicy: { deadLetterTargetArn: getAtt(ga4.deadLetterQueue, 'Arn'), maxReceiveCount: 7 },
+      },
+    })
+  })
+
+  it('keeps dead letters for the configured retention', () => {
+    expect(resourceOf(template, ga4.deadLetterQueue)).toMatchObject({
+      Properties: { MessageRetentionPeriod: 10 * 24 * 60 * 60 },
+    })
+  })
+
+  it.each([
+    ['queue', ga4.queue],
+    ['dead-letter queue', ga4.deadLetterQueue],
+  ])('the %s is encrypted at rest', (_name, queue) => {
+    expect(resourceOf(template, queue)).toMatchObject({ Properties: { SqsManagedSseEnabled: true } })
+  })
+
+  it.each([
+    ['queue', ga4.queue],
+    ['dead-letter queue', ga4.deadLetterQueue],
+  ])('the %s refuses requests without TLS', (_name, queue) => {
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [ref(queue)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sqs:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    })
+  })
+
+  it('hides a message for at least six times the deliverer timeout plus the batching window', () => {
+    const { Timeout } = timeoutSchema.parse(resourceOf(template, ga4.deliverer.function)).Properties
+    const { VisibilityTimeout } = visibilitySchema.parse(resourceOf(template, ga4.queue)).Properties
+    const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'))[0]
+    const { MaximumBatchingWindowInSeconds } = batchingSchema.parse(mapping).Properties
+
+    expect(VisibilityTimeout).toBeGreaterThanOrEqual(6 * Timeout + MaximumBatchingWindowInSeconds)
+  })
+})
+
+describe('a vendor deliverer', () => {
+  it('reads its queue in batches of 25 (the GA4 per-request limit) and reports failed items', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: ref(ga4.deliverer.function),
+      EventSourceArn: getAtt(ga4.queue, 'Arn'),
+      BatchSize: 25,
+      MaximumBatchingWindowInSeconds: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    })
+  })
+
+  it('runs at most maxConcurrency invocations from config at once', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: ref(ga4.deliverer.function),
+      ScalingConfig: { MaximumConcurrency: 4 },
+    })
+  })
+
+  it('is told its vendor, its dead-letter queue, its secret and the consent table', () => {
+    expect(resourceOf(template, ga4.deliverer.function)).toMatchObject({
+      Properties: {
+        Environment: {
+          Variables: {
+            VENDOR: 'ga4',
+            DLQ_URL: ref(ga4.deadLetterQueue),
+            VENDOR_SECRET_ARN: ref(ga4.secret),
+            CONSENT_TABLE_NAME: ref(stack.tables.consent),
+          },
+        },
+      },
+    })
+  })
+
+  it('starts with an empty secret, so an enabled vendor fails loudly until ops put the real value', () => {
+    expect(resourceOf(template, ga4.secret)).toMatchObject({
+      Properties: { SecretString: '{"apiSecret":""}' },
+    })
+  })
+
+  it('is the only function that can read its vendor secret', () => {
+    expect(rolesWithPolicyMentioning(template, ga4.secret)).toEqual([JSON.stringify(ref(ga4.deliverer.role))])
+  })
+
+  it('may only send to its dead-letter queue, not read it', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [ref(ga4.deliverer.role)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+            Resource: getAtt(ga4.deadLetterQueue, 'Arn'),
+          }),
+        ]),
+      },
+    })
+    expect(rolesWithPolicyMentioning(template, ga4.deadLetterQueue)).toEqual([
+      JSON.stringify(ref(ga4.deliverer.role)),
+    ])
+  })
+})
+
+describe('deliverer timeout', () => {
+  it('is 30 seconds for the default 5 s vendor request timeout', () => {
+    expect(delivererTimeout(5_000).toSeconds()).toBe(30)
+  })
+
+  it('grows to three vendor request timeouts for a slow vendor', () => {
+    expect(delivererTimeout(20_000).toSeconds()).toBe(60)
+  })
+
+  it('sets the queue visibility from the vendor request timeout in config', () => {
+    const slowVendor = exampleConfig({
+      runtime: {
+        ...exampleRuntimeInput(),
+        vendors: { ga4: { measurementId: 'G-EXAMPLE123', timeoutMs: 20_000 } },
+      },
+    })
+
+    const slow = synthesize(slowVendor)
+    const slowGa4 = slow.stack.deliveries.get('ga4')
+    if (!slowGa4) throw new Error('no ga4 delivery')
+
+    expect(resourceOf(slow.template, slowGa4.deliverer.function)).toMatchObject({
+      Properties: { Timeout: 60 },
+    })
+    expect(resourceOf(slow.template, slowGa4.queue)).toMatchObject({
+      Properties: { VisibilityTimeout: 6 * 60 + 5 },
+    })
+  })
+})
+
+describe('vendors without runtime configuration', () => {
+  it('get no delivery pipeline', () => {
+    const withoutVendors = exampleConfig({
+      delivery: undefined,
+      runtime: { ...exampleRuntimeInput(), vendors: {} },
+    })
+
+    const { stack: bare, template: bareTemplate } = synthesize(withoutVendors)
+
+    expect(bare.deliveries.size).toBe(0)
+    bareTemplate.resourceCountIs('AWS::SQS::Queue', 0)
+  })
+})
