@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Node } from 'constructs'
-import { z } from 'zod'
+import * as z from 'zod'
 import { configSchema } from '#shared/config/schema.ts'
 import { DELIVERED_VENDORS } from './vendors.ts'
 

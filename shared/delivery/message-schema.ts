@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { VENDOR_IDS } from '#shared/vendors/vendor.ts'
 import type { VendorMessage } from './message.ts'
 

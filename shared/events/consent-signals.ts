@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Purpose, Purposes } from '#shared/consent/model.ts'
 
 /** Segment consent categories (matched case-insensitively) and the purpose each one speaks for. */

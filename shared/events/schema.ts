@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Purposes } from '#shared/consent/model.ts'
 import { eventConsent } from './consent-signals.ts'
 import {

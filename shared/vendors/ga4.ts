@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js'
-import { z } from 'zod'
+import * as z from 'zod'
 import { ConfigError } from '#shared/config/load.ts'
 import type { Ga4Config } from '#shared/config/schema.ts'
 import type { CoarseDevice, CollectedEvent, PropertyValue } from '#shared/events/model.ts'
