@@ -6,6 +6,7 @@ import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
 import { fetchSender } from '#shared/adapters/fetch-sender.ts'
 import type { TagwardenConfig } from '#shared/config/schema.ts'
+import { ingestRouteOf, PIXEL_PATH } from '#shared/events/routes.ts'
 import { preflightResponse } from '#shared/http/cors.ts'
 import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
 import { ga4Adapter } from '#shared/vendors/ga4.ts'
@@ -113,10 +114,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   queues.start()
 
   const route = (method: string, path: string): Route | undefined => {
-    if (method === 'POST' && /^\/v1\/(batch|track|page|identify)$/.test(path)) {
-      return { routeKey: `POST ${path}`, handler: collect }
-    }
-    if (method === 'GET' && path === '/p.gif') return { routeKey: 'GET /p.gif', handler: collect }
+    if (method === 'POST' && ingestRouteOf(path)) return { routeKey: `POST ${path}`, handler: collect }
+    if (method === 'GET' && path === PIXEL_PATH) return { routeKey: `GET ${PIXEL_PATH}`, handler: collect }
     if (method === 'PUT' && path === '/v1/consent')
       return { routeKey: 'PUT /v1/consent', handler: consentApi }
     const visitor = path.match(/^\/v1\/consent\/([^/]+)$/)?.[1]

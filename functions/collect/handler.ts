@@ -1,19 +1,12 @@
 import middy from '@middy/core'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
-import type { IngestRoute } from '#shared/events/parse.ts'
 import { PIXEL_GIF, parsePixelQuery } from '#shared/events/pixel.ts'
+import { ingestRouteOf, PIXEL_PATH } from '#shared/events/routes.ts'
 import { apiResponseHeaders } from '#shared/http/cors-middleware.ts'
 import { httpErrors } from '#shared/http/error-middleware.ts'
 import { NotFoundError } from '#shared/http/errors.ts'
 import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
 import { type CollectDeps, type CollectRequest, collectEvents, collectJson } from '#shared/ingest/collect.ts'
-
-const JSON_ROUTES: Readonly<Record<string, IngestRoute>> = {
-  'POST /v1/batch': 'batch',
-  'POST /v1/track': 'track',
-  'POST /v1/page': 'page',
-  'POST /v1/identify': 'identify',
-}
 
 export interface CollectHandlerDeps extends CollectDeps {
   /** Reports unexpected errors; must never be given the request event (it holds the raw IP). */
@@ -23,10 +16,10 @@ export interface CollectHandlerDeps extends CollectDeps {
 /** The collector: Segment-compatible JSON routes and the no-JS pixel. */
 export function createCollectHandler(deps: CollectHandlerDeps) {
   const collectRequest = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
-    const route = `${event.requestContext.http.method} ${event.rawPath}`
-    if (route === 'GET /p.gif') return pixel(event)
-    const ingestRoute = JSON_ROUTES[route]
-    if (!ingestRoute) throw new NotFoundError(`route ${route}`)
+    const { method } = event.requestContext.http
+    if (method === 'GET' && event.rawPath === PIXEL_PATH) return pixel(event)
+    const ingestRoute = method === 'POST' ? ingestRouteOf(event.rawPath) : undefined
+    if (!ingestRoute) throw new NotFoundError(`route ${method} ${event.rawPath}`)
     const result = await collectJson(
       {
         ...requestFacts(event),

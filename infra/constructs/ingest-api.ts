@@ -15,6 +15,7 @@ import { Certificate } from 'aws-cdk-lib/aws-certificatemanager'
 import type { IFunction } from 'aws-cdk-lib/aws-lambda'
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs'
 import { Construct } from 'constructs'
+import { INGEST_ROUTES, PIXEL_PATH } from '#shared/events/routes.ts'
 
 const PREFLIGHT_MAX_AGE = Duration.minutes(10)
 
@@ -109,10 +110,10 @@ export class IngestApi extends Construct {
     const collect = new HttpLambdaIntegration('Collect', props.collect)
     const consent = new HttpLambdaIntegration('Consent', props.consent)
     const routes = [
-      ...['/v1/batch', '/v1/track', '/v1/page', '/v1/identify'].flatMap((path) =>
+      ...Object.keys(INGEST_ROUTES).flatMap((path) =>
         this.api.addRoutes({ path, methods: [HttpMethod.POST], integration: collect }),
       ),
-      ...this.api.addRoutes({ path: '/p.gif', methods: [HttpMethod.GET], integration: collect }),
+      ...this.api.addRoutes({ path: PIXEL_PATH, methods: [HttpMethod.GET], integration: collect }),
       ...this.api.addRoutes({ path: '/v1/consent', methods: [HttpMethod.PUT], integration: consent }),
       ...this.api.addRoutes({
         path: '/v1/consent/{anonymousId}',

@@ -105,6 +105,21 @@ describe('collect handler (real dynalite consent, recorded queue)', () => {
     expect(JSON.stringify(entry?.message)).not.toContain(CLIENT_IP)
   })
 
+  it('takes analytics.js one-letter routes with the write key in a text/plain body', async () => {
+    const body = JSON.stringify({ anonymousId: 'granted-visitor', event: 'Clicked', writeKey: WRITE_KEY })
+    const single = await post('/v1/t', body, { authorization: '', 'content-type': 'text/plain' })
+    const batch = await post(
+      '/v1/b',
+      JSON.stringify({ writeKey: WRITE_KEY, batch: [{ type: 'page', anonymousId: 'granted-visitor' }] }),
+      {
+        authorization: '',
+        'content-type': 'text/plain',
+      },
+    )
+    expect([single.statusCode, batch.statusCode]).toEqual([200, 200])
+    expect(queued).toHaveLength(2)
+  })
+
   it('queues nothing for a visitor without stored consent, and records why', async () => {
     const response = await post('/v1/page', { anonymousId: 'stranger', name: 'Home' })
     expect(response.statusCode).toBe(200)
