@@ -14,7 +14,7 @@ import {
 } from '../infra/bundling.ts'
 
 /** Fresh processes per function; the median is reported so one slow disk read does not decide. */
-const IMPORT_RUNS = 5
+const IMPORT_RUNS = 11
 /** A module scope that waits on the network has hung; this bench never talks to anything. */
 const IMPORT_TIMEOUT_MS = 20_000
 /** Nothing listens here: an SDK call at module scope fails fast instead of reaching AWS. */
