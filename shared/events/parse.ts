@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { PayloadTooLargeError, ValidationError } from '#shared/http/errors.ts'
 import { MAX_EVENT_BYTES, MAX_JSON_DEPTH, MAX_REQUEST_BYTES } from './limits.ts'
 import { batchEnvelopeSchema, fieldPath, type IncomingEvent, validateEvent } from './schema.ts'
@@ -12,9 +13,27 @@ export interface IngestRequest {
   authorizationWriteKey: string | null
 }
 
+/** A well-formed Segment call of a kind no vendor here takes; accepted, reported, not forwarded. */
+export interface SkippedEvent {
+  messageId: string
+  type: SkippedType
+}
+
 export interface ParsedIngest {
   writeKey: string | null
   events: IncomingEvent[]
+  skipped: SkippedEvent[]
+}
+
+/**
+ * Segment calls that analytics.js may put in the same batch as page and track events. Refusing the
+ * batch would lose those too, so they are accepted and skipped.
+ */
+export const SKIPPED_TYPES = ['screen', 'group', 'alias'] as const
+export type SkippedType = (typeof SKIPPED_TYPES)[number]
+
+function skippedType(item: JsonObject): SkippedType | undefined {
+  return SKIPPED_TYPES.find((type) => type === item.type)
 }
 
 /** Keys that could reach an object's prototype if assigned; JSON input never keeps them. */
@@ -122,7 +141,7 @@ function parseSingleEvent(
   }
   if (serialisedBytes(body) > MAX_EVENT_BYTES) throw new PayloadTooLargeError('body', MAX_EVENT_BYTES)
   const event = validateOrThrow({ ...body, type: route }, '')
-  return { writeKey: headerWriteKey ?? event.writeKey ?? null, events: [event] }
+  return { writeKey: headerWriteKey ?? event.writeKey ?? null, events: [event], skipped: [] }
 }
 
 function parseBatch(body: JsonObject, headerWriteKey: string | null): ParsedIngest {
@@ -133,15 +152,25 @@ function parseBatch(body: JsonObject, headerWriteKey: string | null): ParsedInge
   }
   const { batch, sentAt, writeKey: bodyWriteKey, context: sharedContext } = envelope.data
 
-  const events = batch.map((item, index) => {
+  const events: IncomingEvent[] = []
+  const skipped: SkippedEvent[] = []
+  batch.forEach((item, index) => {
     const prefix = `batch[${index}]`
     if (!isJsonObject(item)) throw new ValidationError(prefix, 'each batch item must be an event object')
     if (serialisedBytes(item) > MAX_EVENT_BYTES) throw new PayloadTooLargeError(prefix, MAX_EVENT_BYTES)
+    const type = skippedType(item)
+    if (type) {
+      skipped.push({
+        type,
+        messageId: typeof item.messageId === 'string' && item.messageId ? item.messageId : randomUUID(),
+      })
+      return
+    }
     const event = validateOrThrow(withSharedContext(item, sharedContext), prefix)
-    return { ...event, sentAt: event.sentAt ?? sentAt, writeKey: event.writeKey ?? bodyWriteKey }
+    events.push({ ...event, sentAt: event.sentAt ?? sentAt, writeKey: event.writeKey ?? bodyWriteKey })
   })
   const writeKey = headerWriteKey ?? bodyWriteKey ?? sharedEventWriteKey(events)
-  return { writeKey, events }
+  return { writeKey, events, skipped }
 }
 
 /** Segment merges the batch-level `context` into each event's own; the event's keys win. */

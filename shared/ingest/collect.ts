@@ -46,6 +46,8 @@ export interface CollectDeps {
 export interface CollectResult {
   accepted: number
   queued: number
+  /** Well-formed Segment calls (screen, group, alias) that no vendor here takes. */
+  skipped: number
 }
 
 /** Parses a JSON ingestion request and collects its events. Client errors throw ClientError (4xx). */
@@ -59,7 +61,11 @@ export async function collectJson(
     isBase64Encoded: request.isBase64Encoded,
     authorizationWriteKey: writeKeyFromAuthorization(request.headers.authorization),
   })
-  return collectEvents(parsed.writeKey, parsed.events, request, deps)
+  const result = await collectEvents(parsed.writeKey, parsed.events, request, deps)
+  for (const { messageId, type } of parsed.skipped) {
+    deps.onDecision?.({ messageId, vendor: null, allow: false, reason: `${type} calls are not forwarded` })
+  }
+  return { ...result, skipped: parsed.skipped.length }
 }
 
 /**
@@ -123,7 +129,7 @@ export async function collectEvents(
     await deps.dispatch.enqueue(vendor, messages)
     queued += messages.length
   }
-  return { accepted: events.length, queued }
+  return { accepted: events.length, queued, skipped: 0 }
 }
 
 /** One consent read per visitor per request. */

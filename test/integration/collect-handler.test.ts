@@ -120,6 +120,21 @@ describe('collect handler (real dynalite consent, recorded queue)', () => {
     expect(queued).toHaveLength(2)
   })
 
+  it('skips group, alias and screen calls in a batch, says so, and still collects the rest', async () => {
+    const batch = [
+      { type: 'group', anonymousId: 'granted-visitor', groupId: 'acme', messageId: 'group-1' },
+      { type: 'page', anonymousId: 'granted-visitor', messageId: 'page-1' },
+    ]
+    const response = await post('/v1/batch', { batch })
+    expect(JSON.parse(String(response.body))).toEqual({ success: true, accepted: 1, queued: 1, skipped: 1 })
+    expect(decisions).toContainEqual({
+      messageId: 'group-1',
+      vendor: null,
+      allow: false,
+      reason: 'group calls are not forwarded',
+    })
+  })
+
   it('queues nothing for a visitor without stored consent, and records why', async () => {
     const response = await post('/v1/page', { anonymousId: 'stranger', name: 'Home' })
     expect(response.statusCode).toBe(200)

@@ -252,7 +252,7 @@ describe('parseIngestBody errors name their field', () => {
       batchOf(trackEvent({ anonymousId: undefined })),
       'batch[0].anonymousId',
     ],
-    ['an unsupported event type', batchOf(trackEvent({ type: 'screen' })), 'batch[0].type'],
+    ['an unknown event type', batchOf(trackEvent({ type: 'purchase' })), 'batch[0].type'],
     ['an event without a type', batchOf(trackEvent({ type: undefined })), 'batch[0].type'],
     ['an over-long messageId', batchOf(trackEvent({ messageId: 'm'.repeat(101) })), 'batch[0].messageId'],
     [
@@ -272,12 +272,25 @@ describe('parseIngestBody errors name their field', () => {
     expect(error).toMatchObject({ statusCode: 400, field })
   })
 
-  it('lists the accepted types when rejecting group, alias or screen', () => {
-    for (const type of ['group', 'alias', 'screen']) {
-      const error = clientErrorFrom(() => parse('batch', batchOf(trackEvent({ type }))))
+  it('accepts group, alias and screen calls in a batch but skips them, keeping the other events', () => {
+    const body = batchOf(
+      trackEvent({ type: 'group', messageId: 'g-1', groupId: 'acme' }),
+      trackEvent({ messageId: 't-1' }),
+      trackEvent({ type: 'alias', messageId: 'a-1', previousId: 'old' }),
+      trackEvent({ type: 'screen', messageId: undefined }),
+    )
 
-      expect(error.message).toContain('page, track, identify')
-    }
+    const parsed = parse('batch', body)
+
+    expect(parsed.events.map((event) => event.messageId)).toEqual(['t-1'])
+    expect(parsed.skipped.map((skipped) => skipped.type)).toEqual(['group', 'alias', 'screen'])
+    expect(parsed.skipped.slice(0, 2).map((skipped) => skipped.messageId)).toEqual(['g-1', 'a-1'])
+  })
+
+  it('lists the accepted types when rejecting an unknown type', () => {
+    const error = clientErrorFrom(() => parse('batch', batchOf(trackEvent({ type: 'purchase' }))))
+
+    expect(error.message).toContain('page, track, identify')
   })
 
   it('rejects a base64 body that is not valid UTF-8', () => {
