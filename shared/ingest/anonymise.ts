@@ -1,5 +1,6 @@
 import type { CollectedEvent } from '#shared/events/model.ts'
 import type { IncomingEvent } from '#shared/events/schema.ts'
+import { memoize } from '#shared/lib/memoize.ts'
 import { describeDevice } from '#shared/privacy/device.ts'
 import { scrubProperties, scrubText } from '#shared/privacy/properties.ts'
 import { scrubUrl } from '#shared/privacy/url.ts'
@@ -21,11 +22,27 @@ export type Anonymised =
   | { ok: false; messageId: string; reason: string }
 
 /**
- * Turns an accepted event into its anonymised form: scrubbed page and properties, coarse device,
- * truncated IP, corrected timestamp. Identify traits are dropped here: no vendor of this proxy takes them.
+ * Turns accepted events of one request into their anonymised form: scrubbed page and properties,
+ * coarse device, truncated IP, corrected timestamp. Identify traits are dropped here: no vendor of
+ * this proxy takes them.
  */
+export function anonymiserFor(facts: RequestFacts): (incoming: IncomingEvent) => Anonymised {
+  const scrubbed = memoize(scrubUrl)
+  const deviceOf = memoize(describeDevice)
+  return (incoming) => anonymiseOne(incoming, facts, scrubbed, deviceOf)
+}
+
 export function anonymise(incoming: IncomingEvent, facts: RequestFacts): Anonymised {
-  const { device, isBot } = describeDevice(incoming.context.userAgent ?? facts.userAgent)
+  return anonymiserFor(facts)(incoming)
+}
+
+function anonymiseOne(
+  incoming: IncomingEvent,
+  facts: RequestFacts,
+  scrubbed: typeof scrubUrl,
+  deviceOf: typeof describeDevice,
+): Anonymised {
+  const { device, isBot } = deviceOf(incoming.context.userAgent ?? facts.userAgent)
   if (isBot) return { ok: false, messageId: incoming.messageId, reason: 'bot or automated client' }
   const visitorId = incoming.anonymousId ?? incoming.userId
   if (!visitorId) return { ok: false, messageId: incoming.messageId, reason: 'no visitor id' }
@@ -42,10 +59,10 @@ export function anonymise(incoming: IncomingEvent, facts: RequestFacts): Anonymi
       timestamp: eventTime(incoming, facts.receivedAt).toISOString(),
       receivedAt: facts.receivedAt.toISOString(),
       page: withoutUndefined({
-        url: scrubUrl(page.url),
+        url: scrubbed(page.url),
         path: scrubPath(page.path),
         title: scrubText(page.title ?? incoming.name),
-        referrer: scrubUrl(page.referrer),
+        referrer: scrubbed(page.referrer),
       }),
       properties: incoming.type === 'identify' ? {} : scrubProperties(incoming.properties),
       context: withoutUndefined({

@@ -8,10 +8,10 @@ import type { CollectedEvent } from '#shared/events/model.ts'
 import { type IngestRoute, parseIngestBody } from '#shared/events/parse.ts'
 import type { IncomingEvent } from '#shared/events/schema.ts'
 import { anonymisedClientIp } from '#shared/privacy/client-ip.ts'
-import { consentKey } from '#shared/privacy/pseudonym.ts'
+import { pseudonymsFor } from '#shared/privacy/pseudonyms.ts'
 import { COLLECTING_VENDORS } from '#shared/vendors/registry.ts'
 import type { VendorId } from '#shared/vendors/vendor.ts'
-import { anonymise } from './anonymise.ts'
+import { anonymiserFor } from './anonymise.ts'
 
 /** The parts of an HTTP request the collector looks at; the raw IP is only ever in `network`. */
 export interface CollectRequest {
@@ -92,14 +92,16 @@ export async function collectEvents(
   const storedConsent = consentLookup(deps)
   const outgoing = new Map<VendorId, VendorMessage[]>()
 
+  const anonymise = anonymiserFor(facts)
+  const pseudonyms = pseudonymsFor(deps.pseudonymKey, site.id)
   for (const incoming of events) {
-    const anonymised = anonymise(incoming, facts)
+    const anonymised = anonymise(incoming)
     if (!anonymised.ok) {
       report({ messageId: anonymised.messageId, vendor: null, allow: false, reason: anonymised.reason })
       continue
     }
     const event = anonymised.event
-    const key = consentKey(deps.pseudonymKey, event.siteId, event.visitorId)
+    const key = pseudonyms.consentKey(event.visitorId)
     const stored = await storedConsent(key)
     for (const vendor of COLLECTING_VENDORS) {
       const policy = vendor.policy(deps.config)
@@ -107,7 +109,7 @@ export async function collectEvents(
       const decision = decide({ vendor: policy, stored, event: decisionFacts(event), gpc: event.context.gpc })
       const payload = decision.allow
         ? vendor.toPayload(event, deps.config, {
-            pseudonymKey: deps.pseudonymKey,
+            pseudonyms,
             marketingAllowed: allowsMarketing(stored, event),
             now: receivedAt,
           })

@@ -1,12 +1,12 @@
 import type { TagwardenConfig } from '#shared/config/schema.ts'
 import type { VendorPolicy } from '#shared/consent/decide.ts'
 import type { CollectedEvent } from '#shared/events/model.ts'
-import { ga4ClientId } from '#shared/privacy/pseudonym.ts'
+import type { Pseudonyms } from '#shared/privacy/pseudonyms.ts'
 import { GA4_PURPOSES, toGa4Payload } from './ga4.ts'
 import type { VendorId } from './vendor.ts'
 
 export interface PayloadContext {
-  pseudonymKey: string
+  pseudonyms: Pseudonyms
   /** The visitor allows marketing for this event (drives GA4's ad signals). */
   marketingAllowed: boolean
   now: Date
@@ -30,7 +30,7 @@ const ga4: CollectingVendor = {
   },
   toPayload: (event, config, context) =>
     toGa4Payload(event, {
-      clientId: ga4ClientId(context.pseudonymKey, event.siteId, event.visitorId),
+      clientId: context.pseudonyms.ga4ClientId(event.visitorId),
       marketingAllowed: context.marketingAllowed,
       sendTruncatedIp: config.vendors.ga4?.sendTruncatedIp ?? false,
       now: context.now,

@@ -419,4 +419,14 @@ describe('parseIngestBody prototype safety', () => {
     expect(Object.getPrototypeOf(event)).toBe(Object.prototype)
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
+
+  it('drops them when spelled with \\u escapes too', () => {
+    const body = String.raw`{"batch":[{"type":"track","event":"E","anonymousId":"v",
+      "properties":{"\u005f_proto__":{"polluted":"yes"},"constructo\u0072":1,"kept":1}}]}`
+
+    const [event] = parse('batch', body).events
+
+    expect(event?.properties).toEqual({ kept: 1 })
+    expect(Object.getPrototypeOf(event?.properties)).toBe(Object.prototype)
+  })
 })
