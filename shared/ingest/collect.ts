@@ -89,20 +89,24 @@ export async function collectEvents(
     receivedAt,
   }
   const report = deps.onDecision ?? (() => {})
-  const storedConsent = consentLookup(deps)
-  const outgoing = new Map<VendorId, VendorMessage[]>()
-
   const anonymise = anonymiserFor(facts)
   const pseudonyms = pseudonymsFor(deps.pseudonymKey, site.id)
+
+  const collected: CollectedEvent[] = []
   for (const incoming of events) {
     const anonymised = anonymise(incoming)
-    if (!anonymised.ok) {
-      report({ messageId: anonymised.messageId, vendor: null, allow: false, reason: anonymised.reason })
-      continue
-    }
-    const event = anonymised.event
+    if (anonymised.ok) collected.push(anonymised.event)
+    else report({ messageId: anonymised.messageId, vendor: null, allow: false, reason: anonymised.reason })
+  }
+  const consents = await readConsents(
+    collected.map((event) => pseudonyms.consentKey(event.visitorId)),
+    deps,
+  )
+
+  const outgoing = new Map<VendorId, VendorMessage[]>()
+  for (const event of collected) {
     const key = pseudonyms.consentKey(event.visitorId)
-    const stored = await storedConsent(key)
+    const stored = consents.get(key) ?? null
     for (const vendor of COLLECTING_VENDORS) {
       const policy = vendor.policy(deps.config)
       if (!policy) continue
@@ -126,25 +130,20 @@ export async function collectEvents(
     }
   }
 
-  let queued = 0
-  for (const [vendor, messages] of outgoing) {
-    await deps.dispatch.enqueue(vendor, messages)
-    queued += messages.length
-  }
+  await Promise.all([...outgoing].map(([vendor, messages]) => deps.dispatch.enqueue(vendor, messages)))
+  const queued = [...outgoing.values()].reduce((total, messages) => total + messages.length, 0)
   return { accepted: events.length, queued, skipped: 0 }
 }
 
-/** One consent read per visitor per request. */
-function consentLookup(deps: CollectDeps): (key: string) => Promise<ConsentRecord | null> {
-  const seen = new Map<string, Promise<ConsentRecord | null>>()
-  return (key) => {
-    let pending = seen.get(key)
-    if (!pending) {
-      pending = deps.consent.current(key, deps.now())
-      seen.set(key, pending)
-    }
-    return pending
-  }
+/** Each visitor's stored consent, read once per request and all at the same time. */
+async function readConsents(
+  keys: ReadonlyArray<string>,
+  deps: CollectDeps,
+): Promise<Map<string, ConsentRecord | null>> {
+  const now = deps.now()
+  const unique = [...new Set(keys)]
+  const records = await Promise.all(unique.map((key) => deps.consent.current(key, now)))
+  return new Map(unique.map((key, index) => [key, records[index] ?? null]))
 }
 
 /** GA4's ad signals follow the marketing purpose under opt-in rules, whatever the vendor's own basis. */
