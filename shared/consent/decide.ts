@@ -1,6 +1,6 @@
 import type { EventType } from '#shared/events/model.ts'
 import type { PurposeByEvent, VendorId } from '#shared/vendors/vendor.ts'
-import type { ConsentRecord, LegalBasis, Purposes } from './model.ts'
+import type { ConsentRecord, LegalBasis, Purpose, Purposes } from './model.ts'
 
 /** What the admin configured for a vendor, as far as consent is concerned. */
 export interface VendorPolicy {
@@ -21,6 +21,16 @@ export interface DecisionInput {
 }
 
 const deny = (reason: string): Decision => ({ allow: false, reason })
+
+/**
+ * Has the visitor opted in to this purpose for this event? Opt-in rules whatever a vendor's legal
+ * basis: GA4's ad signals, for one, follow the marketing purpose only when it was granted.
+ */
+export function optedIn(purpose: Purpose, { stored, event, gpc }: Omit<DecisionInput, 'vendor'>): boolean {
+  if (gpc && purpose === 'marketing') return false
+  if (event.consent?.[purpose] === false) return false
+  return stored?.purposes[purpose] === true
+}
 
 /**
  * May this event go to this vendor? Default deny: stored consent is the authority, event-carried

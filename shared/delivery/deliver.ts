@@ -1,4 +1,4 @@
-import { decide, type VendorPolicy } from '#shared/consent/decide.ts'
+import { decide, optedIn, type VendorPolicy } from '#shared/consent/decide.ts'
 import type { ConsentRecord } from '#shared/consent/model.ts'
 import type { ConsentStore } from '#shared/consent/store.ts'
 import type { VendorAdapter } from '#shared/vendors/adapter.ts'
@@ -86,19 +86,23 @@ export async function deliverRecords<P>(
       retry(delivery, `consent lookup failed: ${describeError(stored?.reason)}`)
       continue
     }
-    const decision = decide({
-      vendor: policy,
+    const facts = {
       stored: stored.value,
       event: { type: message.recheck.eventType, consent: message.recheck.eventConsent },
       gpc: message.recheck.gpc,
-    })
+    }
+    const decision = decide({ vendor: policy, ...facts })
     if (!decision.allow) {
       report(message.messageId, 'withheld', decision.reason)
       continue
     }
     const payload = adapter.parsePayload(message.payload)
-    if (payload === null) parkings.push(park(delivery, `invalid ${adapter.id} payload`))
-    else permitted.push({ delivery, payload })
+    if (payload === null) {
+      parkings.push(park(delivery, `invalid ${adapter.id} payload`))
+      continue
+    }
+    const narrowed = adapter.narrow?.(payload, (purpose) => optedIn(purpose, facts)) ?? payload
+    permitted.push({ delivery, payload: narrowed })
   }
 
   const byMessageId = new Map(permitted.map(({ delivery }) => [delivery.message.messageId, delivery]))

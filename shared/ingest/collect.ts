@@ -1,6 +1,6 @@
 import type { TagwardenConfig } from '#shared/config/schema.ts'
 import { assertOriginAllowed, resolveSite, writeKeyFromAuthorization } from '#shared/config/sites.ts'
-import { type Decision, type DecisionInput, decide } from '#shared/consent/decide.ts'
+import { type Decision, type DecisionInput, decide, optedIn } from '#shared/consent/decide.ts'
 import type { ConsentRecord } from '#shared/consent/model.ts'
 import type { ConsentStore } from '#shared/consent/store.ts'
 import type { Dispatch, VendorMessage } from '#shared/delivery/message.ts'
@@ -114,7 +114,11 @@ export async function collectEvents(
       const payload = decision.allow
         ? vendor.toPayload(event, deps.config, {
             pseudonyms,
-            marketingAllowed: allowsMarketing(stored, event),
+            marketingAllowed: optedIn('marketing', {
+              stored,
+              event: decisionFacts(event),
+              gpc: event.context.gpc,
+            }),
             now: receivedAt,
           })
         : null
@@ -144,16 +148,6 @@ async function readConsents(
   const unique = [...new Set(keys)]
   const records = await Promise.all(unique.map((key) => deps.consent.current(key, now)))
   return new Map(unique.map((key, index) => [key, records[index] ?? null]))
-}
-
-/** GA4's ad signals follow the marketing purpose under opt-in rules, whatever the vendor's own basis. */
-function allowsMarketing(stored: ConsentRecord | null, event: CollectedEvent): boolean {
-  return decide({
-    vendor: { id: 'ga4', enabled: true, legalBasis: 'consent', purposes: { [event.type]: 'marketing' } },
-    stored,
-    event: decisionFacts(event),
-    gpc: event.context.gpc,
-  }).allow
 }
 
 function decisionFacts(event: CollectedEvent): DecisionInput['event'] {

@@ -1,3 +1,4 @@
+import type { Purpose } from '#shared/consent/model.ts'
 import type { VendorRequest } from '#shared/delivery/http.ts'
 import type { PurposeByEvent, VendorId } from './vendor.ts'
 
@@ -14,6 +15,11 @@ export interface VendorAdapter<Payload> {
   timeoutMs: number
   /** The queued payload, validated; null when it is not one this vendor can send. */
   parsePayload(raw: unknown): Payload | null
+  /**
+   * The payload under the visitor's consent at send time, for vendors whose payload carries consent
+   * signals fixed when it was queued (GA4's ad signals): a purpose withdrawn since then is applied.
+   */
+  narrow?(payload: Payload, optedIn: (purpose: Purpose) => boolean): Payload
   buildRequests(messages: ReadonlyArray<{ messageId: string; payload: Payload }>): VendorRequest[]
   classify(status: number): Outcome
 }

@@ -231,6 +231,7 @@ export function ga4Adapter(
       const parsed = ga4PayloadSchema.safeParse(raw)
       return parsed.success ? parsed.data : null
     },
+    narrow: (payload, optedIn) => (optedIn('marketing') ? payload : withAdSignalsDenied(payload)),
     buildRequests: (messages) => {
       const sendTime = now()
       return groupByRequestFields(messages).flatMap((group) =>
@@ -246,6 +247,14 @@ export function ga4Adapter(
     },
     // GA4 answers 2xx even to payloads it discards (vendors.md §1.12 rule 22): 2xx is receipt, not validity.
     classify: classifyHttpStatus,
+  }
+}
+
+function withAdSignalsDenied(payload: Ga4Payload): Ga4Payload {
+  return {
+    ...payload,
+    consent: { ad_user_data: 'DENIED', ad_personalization: 'DENIED' },
+    non_personalized_ads: true,
   }
 }
 

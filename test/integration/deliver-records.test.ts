@@ -98,6 +98,24 @@ describe('deliverRecords against a GA4 stand-in and dynalite consent', () => {
     ])
   })
 
+  it('sends GA4 ad signals as DENIED when marketing was withdrawn after the event was queued', async () => {
+    const queuedWithMarketing = queuedMessage({ consentKey: 'granted-key' })
+    const grantedSignals = {
+      ...queuedWithMarketing,
+      payload: {
+        ...(queuedWithMarketing.payload as Ga4Payload),
+        consent: { ad_user_data: 'GRANTED', ad_personalization: 'GRANTED' },
+        non_personalized_ads: false,
+      },
+    }
+
+    const { requests } = await deliverAgainst(() => ({ status: 204 }), [record('r1', grantedSignals)])
+
+    const sent = JSON.parse(requests[0]?.body ?? '{}')
+    expect(sent.consent).toEqual({ ad_user_data: 'DENIED', ad_personalization: 'DENIED' })
+    expect(sent.non_personalized_ads).toBe(true)
+  })
+
   it('withholds events of a visitor with no stored consent', async () => {
     const { requests, outcomes } = await deliverAgainst(
       () => ({ status: 204 }),
