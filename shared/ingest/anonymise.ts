@@ -58,21 +58,21 @@ function anonymiseOne(
       visitorId,
       timestamp: eventTime(incoming, facts.receivedAt).toISOString(),
       receivedAt: facts.receivedAt.toISOString(),
-      page: withoutUndefined({
+      page: {
         url: scrubbed(page.url),
         path: scrubPath(page.path),
         title: scrubText(page.title ?? incoming.name),
         referrer: scrubbed(page.referrer),
-      }),
+      },
       properties: incoming.type === 'identify' ? {} : scrubProperties(incoming.properties),
-      context: withoutUndefined({
+      context: {
         ip: facts.truncatedIp,
         device,
         locale: incoming.context.locale,
         sessionId: incoming.context.sessionId,
         gpc: facts.gpc,
         consent: incoming.context.consent,
-      }),
+      },
     },
   }
 }
@@ -94,10 +94,4 @@ function scrubPath(path: string | undefined): string | undefined {
   if (!path?.startsWith('/')) return undefined
   const scrubbed = scrubUrl(`${PATH_BASE}${path}`)
   return scrubbed ? new URL(scrubbed).pathname : undefined
-}
-
-function withoutUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>
-  }
 }

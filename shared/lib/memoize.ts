@@ -4,11 +4,12 @@
  * outlives the request.
  */
 export function memoize<Input, Output>(compute: (input: Input) => Output): (input: Input) => Output {
-  const answers = new Map<Input, Output>()
+  const answers = new Map<Input, { answer: Output }>()
   return (input) => {
-    if (answers.has(input)) return answers.get(input) as Output
+    const known = answers.get(input)
+    if (known) return known.answer
     const answer = compute(input)
-    answers.set(input, answer)
+    answers.set(input, { answer })
     return answer
   }
 }

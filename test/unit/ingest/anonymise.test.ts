@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest'
+import type { IncomingEvent } from '#shared/events/schema.ts'
+import { anonymise, type RequestFacts } from '#shared/ingest/anonymise.ts'
+
+const RECEIVED_AT = new Date('2026-03-01T12:00:00.000Z')
+const CHROME =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36'
+const IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1'
+
+const facts: RequestFacts = {
+  siteId: 'www',
+  truncatedIp: '203.0.113.0',
+  userAgent: CHROME,
+  gpc: false,
+  receivedAt: RECEIVED_AT,
+}
+
+function incoming(overrides: Partial<IncomingEvent> = {}): IncomingEvent {
+  return {
+    type: 'page',
+    messageId: 'm-1',
+    anonymousId: 'v-1',
+    properties: {},
+    traits: {},
+    context: {},
+    ...overrides,
+  }
+}
+
+function collected(overrides: Partial<IncomingEvent>, requestFacts = facts) {
+  const result = anonymise(incoming(overrides), requestFacts)
+  if (!result.ok) throw new Error(result.reason)
+  return result.event
+}
+
+describe('anonymise', () => {
+  it('corrects the visitor’s clock by the gap between sentAt and receipt', () => {
+    const event = collected({ timestamp: '2026-03-01T13:59:58.000Z', sentAt: '2026-03-01T14:00:00.000Z' })
+    expect(event.timestamp).toBe('2026-03-01T11:59:58.000Z')
+  })
+
+  it('never dates an event in the future', () => {
+    expect(collected({ timestamp: '2030-01-01T00:00:00.000Z' }).timestamp).toBe(RECEIVED_AT.toISOString())
+  })
+
+  it('drops identify traits entirely', () => {
+    const event = collected({
+      type: 'identify',
+      traits: { email: 'jane@example.com' },
+      properties: { plan: 'pro' },
+    })
+    expect(event.properties).toEqual({})
+    expect(JSON.stringify(event)).not.toContain('jane@example.com')
+  })
+
+  it('scrubs a token out of a bare page path', () => {
+    const event = collected({
+      context: { page: { path: '/reset/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl' } },
+    })
+    expect(event.page.path).not.toContain('eyJ')
+  })
+
+  it('uses the visitor’s own user agent from the event over the request’s (server-side clients)', () => {
+    const event = collected({ context: { userAgent: IPHONE } })
+    expect(event.context.device?.category).toBe('mobile')
+  })
+
+  it('takes userId as the visitor id when no anonymousId is sent', () => {
+    expect(collected({ anonymousId: undefined, userId: 'u-7' }).visitorId).toBe('u-7')
+  })
+
+  it('refuses bots with a reason', () => {
+    const result = anonymise(incoming(), { ...facts, userAgent: 'curl/8.5.0' })
+    expect(result).toEqual({ ok: false, messageId: 'm-1', reason: 'bot or automated client' })
+  })
+
+  it('carries only the truncated IP it was given', () => {
+    expect(collected({}).context.ip).toBe('203.0.113.0')
+  })
+})
