@@ -112,6 +112,20 @@ describe('the local system end to end, with the real Segment client and a loopba
     expect(reasons).toContain('stored consent refuses analytics')
   })
 
+  it('answers a CORS preflight for a configured origin only', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${system.url}/v1/batch`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST' },
+      })
+    const allowed = await preflight('http://localhost:3000')
+    const foreign = await preflight('https://evil.example')
+    expect(allowed.status).toBe(204)
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:3000')
+    expect(foreign.status).toBe(403)
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull()
+  })
+
   it('never lets the raw IP, the visitor id or an e-mail reach a vendor request, queue message, table item or log line', async () => {
     const dynamo = new DynamoDBClient({
       endpoint: system.dynamoEndpoint,
