@@ -1,11 +1,13 @@
 import type { TagwardenConfig } from '#shared/config/schema.ts'
+import { VENDOR_IDS, type VendorId } from '#shared/vendors/vendor.ts'
 
 /**
- * Vendors that get a delivery pipeline (queue, DLQ, deliverer, secret). Adding a vendor: its id here
- * and its profile below; its runtime settings live in shared/config/schema.ts.
+ * Vendors that get a delivery pipeline (queue, DLQ, deliverer, secret): every vendor the code knows
+ * (shared/vendors/vendor.ts). Adding one there makes this file require its profile below; its runtime
+ * settings live in shared/config/schema.ts.
  */
-export const DELIVERED_VENDORS = ['ga4'] as const
-export type DeliveredVendor = (typeof DELIVERED_VENDORS)[number]
+export const DELIVERED_VENDORS = VENDOR_IDS
+export type DeliveredVendor = VendorId
 
 /** What the stack needs to know to size a vendor's delivery pipeline. */
 export interface VendorDeliveryProfile {
