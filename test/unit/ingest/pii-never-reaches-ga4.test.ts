@@ -4,6 +4,7 @@ import { parseConfig } from '#shared/config/load.ts'
 import type { IncomingEvent } from '#shared/events/schema.ts'
 import { anonymise } from '#shared/ingest/anonymise.ts'
 import { ga4Adapter, toGa4Payload } from '#shared/vendors/ga4.ts'
+import { phoneNumber, revealsPhone } from '../privacy/generators.ts'
 
 const ga4Config = parseConfig({
   sites: [{ id: 'example', writeKeys: ['write-key-1'], allowedOrigins: ['https://www.example.com'] }],
@@ -26,7 +27,7 @@ const placements: Record<string, Placement> = {
   'property named email': (pii) => ({ properties: { email: pii } }),
 }
 
-function requestText(event: IncomingEvent): string {
+function sentRequests(event: IncomingEvent) {
   const now = new Date()
   const anonymised = anonymise(event, {
     siteId: 'example',
@@ -43,8 +44,39 @@ function requestText(event: IncomingEvent): string {
     now,
   })
   if (!payload || !ga4Config) throw new Error('expected a GA4 payload')
-  const requests = ga4Adapter(ga4Config, 'secret').buildRequests([{ messageId: event.messageId, payload }])
-  return JSON.stringify(requests)
+  return ga4Adapter(ga4Config, 'secret').buildRequests([{ messageId: event.messageId, payload }])
+}
+
+function requestText(event: IncomingEvent): string {
+  return JSON.stringify(sentRequests(event))
+}
+
+/** Every string a GA4 request carries: its URL and each string in its JSON body. */
+function sentStrings(event: IncomingEvent): string[] {
+  const strings: string[] = []
+  const walk = (value: unknown): void => {
+    if (typeof value === 'string') strings.push(value)
+    else if (Array.isArray(value)) value.forEach(walk)
+    else if (value && typeof value === 'object') Object.values(value).forEach(walk)
+  }
+  for (const request of sentRequests(event)) {
+    strings.push(request.url)
+    walk(JSON.parse(request.body))
+  }
+  return strings
+}
+
+function eventWith(type: 'page' | 'track', place: Placement, pii: string): IncomingEvent {
+  return {
+    type,
+    messageId: 'm-1',
+    anonymousId: 'visitor-1',
+    ...(type === 'track' ? { event: 'Viewed' } : {}),
+    properties: {},
+    traits: {},
+    context: { userAgent: BROWSER_UA },
+    ...place(pii),
+  }
 }
 
 describe('PII placed anywhere in an event never reaches a GA4 request', () => {
@@ -52,19 +84,24 @@ describe('PII placed anywhere in an event never reaches a GA4 request', () => {
     it(`e-mail in the ${where}`, () => {
       fc.assert(
         fc.property(fc.emailAddress(), fc.constantFrom<'page' | 'track'>('page', 'track'), (email, type) => {
-          const event: IncomingEvent = {
-            type,
-            messageId: 'm-1',
-            anonymousId: 'visitor-1',
-            ...(type === 'track' ? { event: 'Viewed' } : {}),
-            properties: {},
-            traits: {},
-            context: { userAgent: BROWSER_UA },
-            ...place(email),
-          }
+          const event = eventWith(type, place, email)
           const text = requestText(event).toLowerCase()
           expect(text).not.toContain(email.toLowerCase())
           expect(text).not.toContain(encodeURIComponent(email).toLowerCase())
+        }),
+        { numRuns: 100 },
+      )
+    })
+  }
+
+  for (const [where, place] of Object.entries(placements)) {
+    it(`phone number in the ${where}`, () => {
+      fc.assert(
+        fc.property(phoneNumber, fc.constantFrom<'page' | 'track'>('page', 'track'), (phone, type) => {
+          const leaked = sentStrings(eventWith(type, place, phone)).filter((text) =>
+            revealsPhone(text, phone),
+          )
+          expect(leaked).toEqual([])
         }),
         { numRuns: 100 },
       )
