@@ -1,12 +1,12 @@
 import middy from '@middy/core'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
-import { PIXEL_GIF, parsePixelQuery } from '#shared/events/pixel.ts'
+import { PIXEL_GIF } from '#shared/events/pixel.ts'
 import { ingestRouteOf, PIXEL_PATH } from '#shared/events/routes.ts'
 import { apiResponseHeaders } from '#shared/http/cors-middleware.ts'
 import { httpErrors } from '#shared/http/error-middleware.ts'
 import { NotFoundError } from '#shared/http/errors.ts'
 import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
-import { type CollectDeps, type CollectRequest, collectEvents, collectJson } from '#shared/ingest/collect.ts'
+import { type CollectDeps, type CollectRequest, collectJson, collectPixel } from '#shared/ingest/collect.ts'
 
 export interface CollectHandlerDeps extends CollectDeps {
   /** Reports unexpected errors; must never be given the request event (it holds the raw IP). */
@@ -34,20 +34,12 @@ export function createCollectHandler(deps: CollectHandlerDeps) {
 
   /** Always answers the GIF: a pixel cannot show an error; problems are reported instead. */
   const pixel = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
-    const parsed = parsePixelQuery(event.queryStringParameters ?? {})
-    try {
-      if (!parsed.ok) throw parsed.error
-      const request = requestFacts(event)
-      const origin = request.headers.origin ?? originOf(event.headers.referer)
-      await collectEvents(
-        parsed.writeKey,
-        [parsed.event],
-        { ...request, headers: { ...request.headers, origin } },
-        deps,
-      )
-    } catch (error) {
-      deps.reportError(error)
+    const request = {
+      ...requestFacts(event),
+      query: event.queryStringParameters ?? {},
+      referer: event.headers.referer,
     }
+    await collectPixel(request, deps).catch(deps.reportError)
     return {
       statusCode: 200,
       headers: { 'content-type': 'image/gif' },
@@ -76,14 +68,5 @@ function requestFacts(event: APIGatewayProxyEventV2): CollectRequest {
       forwardedFor: headers['x-forwarded-for'],
       viewerAddress: headers['cloudfront-viewer-address'],
     },
-  }
-}
-
-function originOf(url: string | undefined): string | undefined {
-  if (!url) return undefined
-  try {
-    return new URL(url).origin
-  } catch {
-    return undefined
   }
 }

@@ -6,6 +6,7 @@ import type { ConsentStore } from '#shared/consent/store.ts'
 import type { Dispatch, VendorMessage } from '#shared/delivery/message.ts'
 import type { CollectedEvent } from '#shared/events/model.ts'
 import { type IngestRoute, parseIngestBody } from '#shared/events/parse.ts'
+import { type PixelQuery, parsePixelQuery } from '#shared/events/pixel.ts'
 import type { IncomingEvent } from '#shared/events/schema.ts'
 import { anonymisedClientIp } from '#shared/privacy/client-ip.ts'
 import { pseudonymsFor } from '#shared/privacy/pseudonyms.ts'
@@ -66,6 +67,34 @@ export async function collectJson(
     deps.onDecision?.({ messageId, vendor: null, allow: false, reason: `${type} calls are not forwarded` })
   }
   return { ...result, skipped: parsed.skipped.length }
+}
+
+/**
+ * Collects the event of a no-JS pixel request. An `<img>` sends no Origin, so the Referer's origin is
+ * checked in its place. Throws ClientError like the JSON path; the caller still answers the GIF.
+ */
+export async function collectPixel(
+  request: CollectRequest & { query: PixelQuery; referer: string | undefined },
+  deps: CollectDeps,
+): Promise<CollectResult> {
+  const parsed = parsePixelQuery(request.query)
+  if (!parsed.ok) throw parsed.error
+  const origin = request.headers.origin ?? originOf(request.referer)
+  return collectEvents(
+    parsed.writeKey,
+    [parsed.event],
+    { ...request, headers: { ...request.headers, origin } },
+    deps,
+  )
+}
+
+function originOf(url: string | undefined): string | undefined {
+  if (!url) return undefined
+  try {
+    return new URL(url).origin
+  } catch {
+    return undefined
+  }
 }
 
 /**

@@ -232,6 +232,20 @@ describe('collect handler (real dynalite consent, recorded queue)', () => {
     expect(queued).toHaveLength(1)
   })
 
+  it('checks a pixel’s Referer in place of the Origin an <img> does not send', async () => {
+    const query = { k: WRITE_KEY, aid: 'granted-visitor' }
+    const fromReferer = (referer: string) =>
+      handler(
+        apiEvent({ method: 'GET', path: '/p.gif', query, headers: { 'user-agent': BROWSER_UA, referer } }),
+        lambdaContext(),
+      )
+    await fromReferer('https://evil.example/landing')
+    expect(queued).toEqual([])
+    expect(errors).toContainEqual(expect.objectContaining({ statusCode: 403, field: 'origin' }))
+    await fromReferer(`${ORIGIN}/landing`)
+    expect(queued).toHaveLength(1)
+  })
+
   it('never answers 5xx to any body', async () => {
     await fc.assert(
       fc.asyncProperty(
