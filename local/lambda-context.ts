@@ -4,7 +4,7 @@ import type { Context } from 'aws-lambda'
 const LOCAL_TIMEOUT_MS = 30_000
 
 /** The Lambda context object a handler receives, as far as local runs need one. */
-export function lambdaContext(functionName: string): Context {
+export function lambdaContext(functionName = 'tagwarden-local'): Context {
   const deadline = Date.now() + LOCAL_TIMEOUT_MS
   return {
     callbackWaitsForEmptyEventLoop: false,

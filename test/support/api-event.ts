@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda'
+import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 
 export interface ApiEventInput {
   method: string
@@ -82,22 +82,5 @@ export function basicAuthorization(writeKey: string): string {
   return `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`
 }
 
-const LAMBDA_TIMEOUT_MILLISECONDS = 30_000
-
-/** A Lambda invocation context with the fields handlers and middy read. */
-export function lambdaContext(functionName = 'tagwarden-test'): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:eu-central-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: 'aws-request-id',
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: '2024/05/06/[$LATEST]0123456789abcdef',
-    getRemainingTimeInMillis: () => LAMBDA_TIMEOUT_MILLISECONDS,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  }
-}
+/** The Lambda context handlers receive; the local runtime builds the same one. */
+export { lambdaContext } from '../../local/lambda-context.ts'
