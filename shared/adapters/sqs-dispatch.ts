@@ -65,19 +65,33 @@ function batchesOf(messages: ReadonlyArray<VendorMessage>): SendMessageBatchRequ
   return batches.map((batch) => batch.entries)
 }
 
+/**
+ * Entries SQS failed on its side (not a sender fault) are sent again, alone, before giving up: each
+ * failure that reaches the collector makes the client resend its whole batch, duplicating the entries
+ * that did go through.
+ */
+const SERVER_FAULT_RETRIES = 2
+
 async function sendBatch(
   client: SQSClient,
   queueUrl: string,
   vendor: VendorId,
   entries: SendMessageBatchRequestEntry[],
 ): Promise<void> {
-  const { Failed = [] } = await client.send(
-    new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
-  )
-  if (Failed.length > 0) {
-    const codes = [...new Set(Failed.map((failure) => failure.Code ?? 'unknown'))].join(', ')
-    throw new EnqueueError(
-      `${Failed.length} of ${entries.length} messages not queued for ${vendor} (${codes})`,
+  let pending = entries
+  for (let attempt = 0; ; attempt++) {
+    const { Failed = [] } = await client.send(
+      new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }),
     )
+    if (Failed.length === 0) return
+    const retryable = Failed.every((failure) => !failure.SenderFault)
+    if (!retryable || attempt >= SERVER_FAULT_RETRIES) {
+      const codes = [...new Set(Failed.map((failure) => failure.Code ?? 'unknown'))].join(', ')
+      throw new EnqueueError(
+        `${Failed.length} of ${entries.length} messages not queued for ${vendor} (${codes})`,
+      )
+    }
+    const failedIds = new Set(Failed.map((failure) => failure.Id))
+    pending = pending.filter((entry) => failedIds.has(entry.Id))
   }
 }
