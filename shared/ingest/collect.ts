@@ -101,7 +101,7 @@ function originOf(url: string | undefined): string | undefined {
  * Resolves the site, anonymises each event, decides per vendor, and queues a minimised copy for every
  * vendor the decision allows. Throws when a queue cannot take the messages, so the client retries.
  */
-export async function collectEvents(
+async function collectEvents(
   writeKey: string | null,
   events: ReadonlyArray<IncomingEvent>,
   request: CollectRequest,
@@ -132,13 +132,15 @@ export async function collectEvents(
     deps,
   )
 
+  const configured = COLLECTING_VENDORS.flatMap((vendor) => {
+    const policy = vendor.policy(deps.config)
+    return policy ? [{ vendor, policy }] : []
+  })
   const outgoing = new Map<VendorId, VendorMessage[]>()
   for (const event of collected) {
     const key = pseudonyms.consentKey(event.visitorId)
     const stored = consents.get(key) ?? null
-    for (const vendor of COLLECTING_VENDORS) {
-      const policy = vendor.policy(deps.config)
-      if (!policy) continue
+    for (const { vendor, policy } of configured) {
       const decision = decide({ vendor: policy, stored, event: decisionFacts(event), gpc: event.context.gpc })
       const payload = decision.allow
         ? vendor.toPayload(event, deps.config, {
