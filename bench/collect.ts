@@ -5,7 +5,7 @@ import { parseConfig } from '#shared/config/load.ts'
 import type { Dispatch } from '#shared/delivery/message.ts'
 import { consentKey } from '#shared/privacy/pseudonym.ts'
 import { createCollectHandler } from '../functions/collect/handler.ts'
-import { lambdaContext } from '../local/lambda-context.ts'
+import { apiEvent, basicAuthorization, lambdaContext } from '../test/support/api-event.ts'
 
 const EVENTS_PER_REQUEST = 20
 const WARMUP_REQUESTS = 200
@@ -41,43 +41,22 @@ function batchBody(): string {
   return JSON.stringify({ batch, sentAt: new Date().toISOString() })
 }
 
-function apiEvent(body: string): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'POST /v1/batch',
-    rawPath: '/v1/batch',
-    rawQueryString: '',
+function batchRequest(body: string): APIGatewayProxyEventV2 {
+  return apiEvent({
+    method: 'POST',
+    path: '/v1/batch',
+    body,
     headers: {
-      authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`,
+      authorization: basicAuthorization(WRITE_KEY),
       origin: 'https://www.example.com',
       'content-type': 'text/plain',
       'user-agent': UA,
     },
-    requestContext: {
-      accountId: 'bench',
-      apiId: 'bench',
-      domainName: 'bench',
-      domainPrefix: 'bench',
-      requestId: 'bench',
-      routeKey: 'POST /v1/batch',
-      stage: '$default',
-      time: '',
-      timeEpoch: 0,
-      http: {
-        method: 'POST',
-        path: '/v1/batch',
-        protocol: 'HTTP/1.1',
-        sourceIp: '203.0.113.77',
-        userAgent: UA,
-      },
-    },
-    body,
-    isBase64Encoded: false,
-  }
+  })
 }
 
 async function perEventMicros(handle: (event: APIGatewayProxyEventV2) => Promise<unknown>): Promise<number> {
-  const event = apiEvent(batchBody())
+  const event = batchRequest(batchBody())
   for (let i = 0; i < WARMUP_REQUESTS; i++) await handle(event)
   const started = performance.now()
   for (let i = 0; i < MEASURED_REQUESTS; i++) await handle(event)
