@@ -50,9 +50,32 @@ export async function toApiGatewayEvent(
         userAgent: headers['user-agent'] ?? '',
       },
     },
-    ...(body.length > 0 ? { body: body.toString('utf8') } : {}),
-    isBase64Encoded: false,
+    ...eventBody(body, headers),
   }
+}
+
+/**
+ * HTTP APIs hand the function a UTF-8 string only for text content types; any other body (no content
+ * type, form encoding, octet-stream) arrives base64-encoded, and so does a compressed one, whose bytes
+ * are binary whatever its content type says.
+ */
+function eventBody(
+  body: Buffer,
+  headers: Record<string, string>,
+): { body?: string; isBase64Encoded: boolean } {
+  if (body.length === 0) return { isBase64Encoded: false }
+  const encoding = headers['content-encoding']?.trim().toLowerCase()
+  const compressed = encoding !== undefined && encoding !== '' && encoding !== 'identity'
+  if (!compressed && isTextContentType(headers['content-type']))
+    return { body: body.toString('utf8'), isBase64Encoded: false }
+  return { body: body.toString('base64'), isBase64Encoded: true }
+}
+
+const TEXT_APPLICATION_TYPES = new Set(['application/json', 'application/xml', 'application/javascript'])
+
+function isTextContentType(header: string | undefined): boolean {
+  const mediaType = header?.split(';', 1)[0]?.trim().toLowerCase() ?? ''
+  return mediaType.startsWith('text/') || TEXT_APPLICATION_TYPES.has(mediaType)
 }
 
 export function writeResult(response: ServerResponse, result: HttpResult): void {

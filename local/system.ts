@@ -6,8 +6,8 @@ import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
 import { fetchSender } from '#shared/adapters/fetch-sender.ts'
 import type { TagwardenConfig } from '#shared/config/schema.ts'
-import { ingestRouteOf, PIXEL_PATH } from '#shared/events/routes.ts'
-import { preflightResponse } from '#shared/http/cors.ts'
+import { type ApiFunction, matchRoute } from '#shared/events/routes.ts'
+import { corsHeaders, preflightResponse } from '#shared/http/cors.ts'
 import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
 import { ga4Adapter } from '#shared/vendors/ga4.ts'
 import { vendorPolicy } from '#shared/vendors/registry.ts'
@@ -20,6 +20,11 @@ import { lambdaContext } from './lambda-context.ts'
 import { Outbox } from './outbox.ts'
 import { DEFAULT_QUEUE_SETTINGS, type LocalQueueSettings, LocalQueues } from './queues.ts'
 import { recordingSender } from './recording-sender.ts'
+
+const DEV_PATH_PREFIX = '/__tagwarden/'
+const OUTBOX_PATH = '/__tagwarden/outbox'
+/** Host names the developer endpoints answer; any other Host is a DNS-rebinding attempt. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost'])
 
 export const CONSENT_TABLE = 'tagwarden-consent'
 export const CONFIG_TABLE = 'tagwarden-config'
@@ -113,41 +118,42 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   }
   queues.start()
 
+  const handlers: Record<ApiFunction, ApiHandler> = { collect, consent: consentApi }
   const route = (method: string, path: string): Route | undefined => {
-    if (method === 'POST' && ingestRouteOf(path)) return { routeKey: `POST ${path}`, handler: collect }
-    if (method === 'GET' && path === PIXEL_PATH) return { routeKey: `GET ${PIXEL_PATH}`, handler: collect }
-    if (method === 'PUT' && path === '/v1/consent')
-      return { routeKey: 'PUT /v1/consent', handler: consentApi }
-    const visitor = path.match(/^\/v1\/consent\/([^/]+)$/)?.[1]
-    if ((method === 'GET' || method === 'DELETE') && visitor) {
-      return {
-        routeKey: `${method} /v1/consent/{anonymousId}`,
-        handler: consentApi,
-        pathParameters: { anonymousId: decodeURIComponent(visitor) },
-      }
+    const matched = matchRoute(method, path)
+    if (!matched) return undefined
+    return {
+      routeKey: matched.routeKey,
+      handler: handlers[matched.route.function],
+      ...(Object.keys(matched.rawPathParameters).length > 0
+        ? { pathParameters: decodedPathParameters(matched.rawPathParameters) }
+        : {}),
     }
-    return undefined
   }
 
   const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const method = request.method ?? 'GET'
     const path = new URL(request.url ?? '/', 'http://localhost').pathname
     if (method === 'OPTIONS') return writeResult(response, preflightResponse(config, request.headers.origin))
-    if (method === 'GET' && path === '/__tagwarden/outbox')
-      return writeResult(response, jsonResponse(200, outbox))
+    if (path.startsWith(DEV_PATH_PREFIX) && !isLoopbackHost(request.headers.host)) {
+      const refusal = { error: 'developer endpoints answer only Host 127.0.0.1 or localhost', field: 'host' }
+      return writeResult(response, jsonResponse(403, refusal))
+    }
+    if (method === 'GET' && path === OUTBOX_PATH) return writeResult(response, jsonResponse(200, outbox))
     if (method === 'GET' && path === '/health') return writeResult(response, jsonResponse(200, { ok: true }))
     const target = route(method, path)
-    if (!target) return writeResult(response, jsonResponse(404, { error: `no route for ${method} ${path}` }))
+    if (!target) return writeResult(response, notFound(config, request, method, path))
     const event = await toApiGatewayEvent(request, target.routeKey, target.pathParameters)
     writeResult(response, await target.handler(event, lambdaContext('tagwarden-local')))
   }
 
   const server = createServer((request, response) => {
     serve(request, response).catch((error: unknown) => {
+      const cors = corsHeaders(config, request.headers.origin)
       if (error instanceof BodyTooLargeError)
-        return writeResult(response, jsonResponse(413, { error: 'body too large', field: 'body' }))
+        return writeResult(response, jsonResponse(413, { error: 'body too large', field: 'body' }, cors))
       reportError(error)
-      writeResult(response, jsonResponse(500, { error: 'internal error' }))
+      writeResult(response, jsonResponse(500, { error: 'internal error' }, cors))
     })
   })
   server.listen(options.port, '127.0.0.1')
@@ -168,4 +174,35 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       await dynamo.close()
     },
   }
+}
+
+function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false
+  try {
+    return LOOPBACK_HOSTS.has(new URL(`http://${host}`).hostname)
+  } catch {
+    return false
+  }
+}
+
+/** Path parameters as API Gateway passes them: decoded where the encoding is valid, else as sent. */
+function decodedPathParameters(raw: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(raw).map(([name, value]) => {
+      try {
+        return [name, decodeURIComponent(value)]
+      } catch {
+        return [name, value]
+      }
+    }),
+  )
+}
+
+/** No route: a 404 that a configured origin can read, like every other answer. */
+function notFound(config: TagwardenConfig, request: IncomingMessage, method: string, path: string) {
+  return jsonResponse(
+    404,
+    { error: `no route for ${method} ${path}` },
+    { ...corsHeaders(config, request.headers.origin), 'cache-control': 'no-store' },
+  )
 }

@@ -26,6 +26,8 @@ export function createCollectHandler(deps: CollectHandlerDeps) {
         route: ingestRoute,
         body: event.body,
         isBase64Encoded: event.isBase64Encoded,
+        contentEncoding: event.headers?.['content-encoding'],
+        queryWriteKey: event.queryStringParameters?.writeKey,
       },
       deps,
     )
@@ -37,7 +39,7 @@ export function createCollectHandler(deps: CollectHandlerDeps) {
     const request = {
       ...requestFacts(event),
       query: event.queryStringParameters ?? {},
-      referer: event.headers.referer,
+      referer: event.headers?.referer,
     }
     await collectPixel(request, deps).catch(deps.reportError)
     return {
@@ -55,7 +57,7 @@ export function createCollectHandler(deps: CollectHandlerDeps) {
 }
 
 function requestFacts(event: APIGatewayProxyEventV2): CollectRequest {
-  const { headers } = event
+  const headers = event.headers ?? {}
   return {
     headers: {
       authorization: headers.authorization,

@@ -4,10 +4,11 @@ import type { TagwardenConfig } from '#shared/config/schema.ts'
 import { assertOriginAllowed, resolveSite, writeKeyFromAuthorization } from '#shared/config/sites.ts'
 import { anonymousIdSchema, parseConsentRequest } from '#shared/consent/request-schema.ts'
 import { type ConsentDeps, readConsent, recordConsent, revokeConsent } from '#shared/consent/service.ts'
+import { decodedBodyText } from '#shared/http/body.ts'
 import { preflightResponse } from '#shared/http/cors.ts'
 import { apiResponseHeaders } from '#shared/http/cors-middleware.ts'
 import { httpErrors } from '#shared/http/error-middleware.ts'
-import { ClientError, NotFoundError, PayloadTooLargeError, ValidationError } from '#shared/http/errors.ts'
+import { ClientError, NotFoundError, ValidationError } from '#shared/http/errors.ts'
 import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
 
 export const MAX_CONSENT_BODY_BYTES = 4 * 1024
@@ -62,12 +63,16 @@ function routeOf(event: APIGatewayProxyEventV2): Route {
 }
 
 function jsonBody(event: APIGatewayProxyEventV2): unknown {
-  if (!event.body) throw new ValidationError('body', 'is required')
-  const bytes = Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8')
-  if (bytes.byteLength > MAX_CONSENT_BODY_BYTES)
-    throw new PayloadTooLargeError('body', MAX_CONSENT_BODY_BYTES)
+  const text = decodedBodyText(
+    {
+      body: event.body,
+      isBase64Encoded: event.isBase64Encoded,
+      contentEncoding: event.headers?.['content-encoding'],
+    },
+    MAX_CONSENT_BODY_BYTES,
+  )
   try {
-    return JSON.parse(bytes.toString('utf8'))
+    return JSON.parse(text)
   } catch {
     throw new ValidationError('body', 'must be valid JSON')
   }
@@ -79,12 +84,13 @@ export function createConsentHandler(deps: ConsentHandlerDeps) {
 
   /** The write key comes from `Authorization: Basic`, else the body, else the query string. */
   function siteOf(event: APIGatewayProxyEventV2, bodyWriteKey?: string): string {
+    const headers = event.headers ?? {}
     const writeKey =
-      writeKeyFromAuthorization(event.headers.authorization) ??
+      writeKeyFromAuthorization(headers.authorization) ??
       bodyWriteKey ??
       event.queryStringParameters?.writeKey
     const site = resolveSite(config, writeKey)
-    assertOriginAllowed(site, event.headers.origin)
+    assertOriginAllowed(site, headers.origin)
     return site.id
   }
 
@@ -92,7 +98,7 @@ export function createConsentHandler(deps: ConsentHandlerDeps) {
     const route = routeOf(event)
     switch (route.action) {
       case 'preflight':
-        return preflightResponse(config, event.headers.origin)
+        return preflightResponse(config, event.headers?.origin)
       case 'record': {
         const parsed = parseConsentRequest(jsonBody(event))
         if (!parsed.ok) throw new ValidationError(parsed.field, parsed.message)

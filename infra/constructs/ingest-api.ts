@@ -15,9 +15,13 @@ import { Certificate } from 'aws-cdk-lib/aws-certificatemanager'
 import type { IFunction } from 'aws-cdk-lib/aws-lambda'
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs'
 import { Construct } from 'constructs'
-import { INGEST_ROUTES, PIXEL_PATH } from '#shared/events/routes.ts'
-
-const PREFLIGHT_MAX_AGE = Duration.minutes(10)
+import { API_ROUTES, type ApiFunction } from '#shared/events/routes.ts'
+import {
+  CORS_ALLOWED_HEADERS,
+  CORS_ALLOWED_METHODS,
+  CORS_EXPOSED_HEADERS,
+  PREFLIGHT_MAX_AGE_SECONDS,
+} from '#shared/http/cors.ts'
 
 /**
  * One JSON line per request: enough to trace and size traffic, nothing that identifies a visitor.
@@ -42,7 +46,7 @@ const PUBLIC_ENDPOINT_REASON =
   "Public first-party endpoint: visitors' browsers (Segment-compatible clients, pixels, the consent banner) call it without AWS credentials, so an IAM or JWT authorizer cannot apply. Instead the function rejects requests without a configured site write key (401) or from a foreign Origin (403), CORS admits only configured origins, the stage is throttled (rate and burst from config), bodies are size-limited, and the routes only accept events or a visitor's own consent record, never other stored data."
 
 export interface IngestApiProps {
-  /** Answers POST /v1/batch|track|page|identify and GET /p.gif. */
+  /** Answers the Segment-compatible ingestion routes, GET /p.gif and GET /v1/projects/{writeKey}/settings. */
   readonly collect: IFunction
   /** Answers PUT /v1/consent and GET|DELETE /v1/consent/{anonymousId}. */
   readonly consent: IFunction
@@ -75,10 +79,13 @@ export class IngestApi extends Construct {
       createDefaultStage: false,
       corsPreflight: {
         allowOrigins: props.allowedOrigins,
-        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.DELETE],
-        allowHeaders: ['content-type', 'authorization'],
-        allowCredentials: true,
-        maxAge: PREFLIGHT_MAX_AGE,
+        allowMethods: CORS_ALLOWED_METHODS.map((method) => CorsHttpMethod[method]),
+        allowHeaders: [...CORS_ALLOWED_HEADERS],
+        exposeHeaders: [...CORS_EXPOSED_HEADERS],
+        // API Gateway puts its own CORS headers on every response, refusals included (and ignores the
+        // function's), so credentials stay off here as in shared/http/cors.ts.
+        allowCredentials: false,
+        maxAge: Duration.seconds(PREFLIGHT_MAX_AGE_SECONDS),
       },
     })
 
@@ -107,20 +114,17 @@ export class IngestApi extends Construct {
     })
     this.endpointUrl = this.domainName ? `https://${props.customDomain?.domainName}/` : this.stage.url
 
-    const collect = new HttpLambdaIntegration('Collect', props.collect)
-    const consent = new HttpLambdaIntegration('Consent', props.consent)
-    const routes = [
-      ...Object.keys(INGEST_ROUTES).flatMap((path) =>
-        this.api.addRoutes({ path, methods: [HttpMethod.POST], integration: collect }),
-      ),
-      ...this.api.addRoutes({ path: PIXEL_PATH, methods: [HttpMethod.GET], integration: collect }),
-      ...this.api.addRoutes({ path: '/v1/consent', methods: [HttpMethod.PUT], integration: consent }),
-      ...this.api.addRoutes({
-        path: '/v1/consent/{anonymousId}',
-        methods: [HttpMethod.GET, HttpMethod.DELETE],
-        integration: consent,
+    const integrations: Record<ApiFunction, HttpLambdaIntegration> = {
+      collect: new HttpLambdaIntegration('Collect', props.collect),
+      consent: new HttpLambdaIntegration('Consent', props.consent),
+    }
+    const routes = API_ROUTES.flatMap((route) =>
+      this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: integrations[route.function],
       }),
-    ]
+    )
     for (const route of routes) acknowledgePublicRoute(route)
   }
 }

@@ -1,16 +1,21 @@
 import { randomUUID } from 'node:crypto'
+import { decodedBodyText } from '#shared/http/body.ts'
 import { PayloadTooLargeError, ValidationError } from '#shared/http/errors.ts'
 import { MAX_EVENT_BYTES, MAX_JSON_DEPTH, MAX_REQUEST_BYTES } from './limits.ts'
 import { batchEnvelopeSchema, fieldPath, type IncomingEvent, validateEvent } from './schema.ts'
 
-export type IngestRoute = 'batch' | 'track' | 'page' | 'identify'
+export type IngestRoute = 'batch' | 'track' | 'page' | 'identify' | SkippedType
 
 export interface IngestRequest {
   route: IngestRoute
   body: string | undefined
   isBase64Encoded?: boolean
+  /** The `Content-Encoding` header: gzip and deflate bodies are inflated within MAX_REQUEST_BYTES. */
+  contentEncoding?: string | undefined
   /** Write key from the Authorization header, already decoded. */
   authorizationWriteKey: string | null
+  /** Write key from the `writeKey` query parameter: used when neither header nor body names one. */
+  queryWriteKey?: string | undefined
 }
 
 /** A well-formed Segment call of a kind no vendor here takes; accepted, reported, not forwarded. */
@@ -43,7 +48,6 @@ const UNSAFE_KEY_LIST = [...UNSAFE_KEYS]
 type JsonObject = Record<string, unknown>
 
 const BYTE_ORDER_MARK = '\uFEFF'
-const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /**
  * Turns a Segment-compatible request body (`/v1/batch`, or one event on `/v1/track|page|identify`)
@@ -51,24 +55,43 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
  * Write key precedence: Authorization header, then the body's `writeKey`, then the events' own.
  */
 export function parseIngestBody(request: IngestRequest): ParsedIngest {
-  const body = parseJsonObject(decodeBody(request.body, request.isBase64Encoded ?? false))
+  const body = parseJsonObject(decodeBody(request))
   const headerWriteKey = request.authorizationWriteKey || null
-  return request.route === 'batch'
-    ? parseBatch(body, headerWriteKey)
-    : parseSingleEvent(request.route, body, headerWriteKey)
+  const { route } = request
+  const parsed =
+    route === 'batch'
+      ? parseBatch(body, headerWriteKey)
+      : isSkippedType(route)
+        ? skipSingleEvent(route, body, headerWriteKey)
+        : parseSingleEvent(route, body, headerWriteKey)
+  return parsed.writeKey || !request.queryWriteKey ? parsed : { ...parsed, writeKey: request.queryWriteKey }
 }
 
-function decodeBody(body: string | undefined, isBase64Encoded: boolean): string {
-  if (!body) throw new ValidationError('body', 'request body is required')
-  const bytes = isBase64Encoded ? Buffer.from(body, 'base64') : null
-  const byteLength = bytes?.byteLength ?? Buffer.byteLength(body, 'utf8')
-  if (byteLength > MAX_REQUEST_BYTES) throw new PayloadTooLargeError('body', MAX_REQUEST_BYTES)
-  if (!bytes) return body
-  try {
-    return utf8.decode(bytes)
-  } catch {
-    throw new ValidationError('body', 'request body is not valid UTF-8')
+/** Base64 and Content-Encoding undone; MAX_REQUEST_BYTES applies to the inflated body. */
+function decodeBody(request: IngestRequest): string {
+  return decodedBodyText(
+    {
+      body: request.body,
+      isBase64Encoded: request.isBase64Encoded ?? false,
+      contentEncoding: request.contentEncoding,
+    },
+    MAX_REQUEST_BYTES,
+  )
+}
+
+function isSkippedType(route: IngestRoute): route is SkippedType {
+  return SKIPPED_TYPES.some((type) => type === route)
+}
+
+/** `/v1/g|a|s`: one group, alias or screen call, accepted and skipped as in a batch. */
+function skipSingleEvent(route: SkippedType, body: JsonObject, headerWriteKey: string | null): ParsedIngest {
+  if (body.type !== undefined && body.type !== null && body.type !== route) {
+    throw new ValidationError('type', `type must be "${route}" on /v1/${route} (or use /v1/batch)`)
   }
+  if (serialisedBytes(body) > MAX_EVENT_BYTES) throw new PayloadTooLargeError('body', MAX_EVENT_BYTES)
+  const messageId = typeof body.messageId === 'string' && body.messageId ? body.messageId : randomUUID()
+  const bodyWriteKey = typeof body.writeKey === 'string' && body.writeKey ? body.writeKey : null
+  return { writeKey: headerWriteKey ?? bodyWriteKey, events: [], skipped: [{ type: route, messageId }] }
 }
 
 function parseJsonObject(text: string): JsonObject {

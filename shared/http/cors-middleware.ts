@@ -6,7 +6,8 @@ import type { HttpResult } from './response.ts'
 
 /**
  * Headers on every answer of the public API, errors included: CORS for configured origins (so the
- * site's pages can read errors too) and `no-store` (visitor-specific answers must never be cached).
+ * site's pages can read errors too) and `no-store` (visitor-specific answers must never be cached) unless
+ * the handler chose its own caching. An event may come without headers at all (a direct invocation).
  */
 export function apiResponseHeaders(
   config: TagwardenConfig,
@@ -18,8 +19,8 @@ export function apiResponseHeaders(
       ...response,
       headers: {
         ...response.headers,
-        ...corsHeaders(config, request.event.headers.origin),
-        'cache-control': 'no-store',
+        ...corsHeaders(config, request.event.headers?.origin),
+        'cache-control': response.headers?.['cache-control'] ?? 'no-store',
       },
     }
   }

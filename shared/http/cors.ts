@@ -2,19 +2,53 @@ import type { TagwardenConfig } from '#shared/config/schema.ts'
 import { isOriginOfAnySite } from '#shared/config/sites.ts'
 import type { HttpResult } from './response.ts'
 
-const PREFLIGHT_MAX_AGE_SECONDS = 600
+/**
+ * Request headers a configured origin may send cross-origin. Plain data, the one list for both the
+ * function's own preflight answer (local, Lambda) and the HTTP API's CORS configuration.
+ * - `content-type`, `authorization`: every Segment-compatible client (write key as Basic auth).
+ * - `x-retry-count`: analytics.js (analytics-next) on every retried request.
+ * - `anonymousid`, `sentat`, `rsa-*`: RudderStack JS SDK v3 (XHR transport); the `rsa-*` headers are
+ *   set on retries and on events recovered from storage.
+ * - `content-encoding`: a client that compresses its body (the collector inflates gzip and deflate).
+ * Header names are case-insensitive, so they are listed in lower case.
+ */
+export const CORS_ALLOWED_HEADERS = [
+  'content-type',
+  'authorization',
+  'content-encoding',
+  'x-retry-count',
+  'anonymousid',
+  'sentat',
+  'rsa-recovered',
+  'rsa-retry-attempt',
+  'rsa-retry-reason',
+  'rsa-since-first-attempt',
+  'rsa-since-last-attempt',
+] as const
 
-/** CORS response headers for an allowed origin; none for any other. */
+/** Methods of the public routes (the preflight itself needs no listing). */
+export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'PUT', 'DELETE'] as const
+
+/** Response headers a page may read beyond the safelisted ones: analytics.js honours Retry-After. */
+export const CORS_EXPOSED_HEADERS = ['retry-after'] as const
+
+export const PREFLIGHT_MAX_AGE_SECONDS = 600
+
+/**
+ * CORS response headers for a configured origin; none for any other (nor for `Origin: null`).
+ * `Access-Control-Allow-Credentials` is never sent: no route reads cookies, and API Gateway (which
+ * replaces a function's CORS headers with its own) cannot withhold it from refusals.
+ */
 export function corsHeaders(config: TagwardenConfig, origin: string | undefined): Record<string, string> {
   if (!origin || !isOriginOfAnySite(config, origin)) return { vary: 'Origin' }
   return {
     'access-control-allow-origin': origin,
-    'access-control-allow-credentials': 'true',
+    'access-control-expose-headers': CORS_EXPOSED_HEADERS.join(', '),
     vary: 'Origin',
   }
 }
 
-/** Answers a CORS preflight: 204 with the allowed methods for a configured origin, 403 otherwise. */
+/** Answers a CORS preflight: 204 with the allowed methods and headers for a configured origin, 403 otherwise. */
 export function preflightResponse(config: TagwardenConfig, origin: string | undefined): HttpResult {
   if (!origin || !isOriginOfAnySite(config, origin)) {
     return { statusCode: 403, headers: { vary: 'Origin' }, body: '' }
@@ -22,10 +56,11 @@ export function preflightResponse(config: TagwardenConfig, origin: string | unde
   return {
     statusCode: 204,
     headers: {
-      ...corsHeaders(config, origin),
-      'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
-      'access-control-allow-headers': 'content-type, authorization',
+      'access-control-allow-origin': origin,
+      'access-control-allow-methods': [...CORS_ALLOWED_METHODS, 'OPTIONS'].join(', '),
+      'access-control-allow-headers': CORS_ALLOWED_HEADERS.join(', '),
       'access-control-max-age': String(PREFLIGHT_MAX_AGE_SECONDS),
+      vary: 'Origin',
     },
     body: '',
   }

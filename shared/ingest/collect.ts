@@ -53,14 +53,22 @@ export interface CollectResult {
 
 /** Parses a JSON ingestion request and collects its events. Client errors throw ClientError (4xx). */
 export async function collectJson(
-  request: CollectRequest & { route: IngestRoute; body: string | undefined; isBase64Encoded: boolean },
+  request: CollectRequest & {
+    route: IngestRoute
+    body: string | undefined
+    isBase64Encoded: boolean
+    contentEncoding?: string | undefined
+    queryWriteKey?: string | undefined
+  },
   deps: CollectDeps,
 ): Promise<CollectResult> {
   const parsed = parseIngestBody({
     route: request.route,
     body: request.body,
     isBase64Encoded: request.isBase64Encoded,
+    contentEncoding: request.contentEncoding,
     authorizationWriteKey: writeKeyFromAuthorization(request.headers.authorization),
+    queryWriteKey: request.queryWriteKey,
   })
   const result = await collectEvents(parsed.writeKey, parsed.events, request, deps)
   for (const { messageId, type } of parsed.skipped) {

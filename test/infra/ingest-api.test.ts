@@ -2,6 +2,12 @@ import type { Template } from 'aws-cdk-lib/assertions'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import {
+  CORS_ALLOWED_HEADERS,
+  CORS_ALLOWED_METHODS,
+  CORS_EXPOSED_HEADERS,
+  PREFLIGHT_MAX_AGE_SECONDS,
+} from '#shared/http/cors.ts'
+import {
   exampleConfig,
   exampleRuntimeInput,
   getAtt,
@@ -67,12 +73,25 @@ function routedFunctions(routes: Template): Record<string, string> {
   )
 }
 
+const apiSchema = z.object({
+  Properties: z.object({
+    CorsConfiguration: z.object({
+      AllowHeaders: z.array(z.string()),
+      AllowCredentials: z.boolean().optional(),
+    }),
+  }),
+})
+
+function corsConfiguration() {
+  return apiSchema.parse(resourceOf(template, stack.ingest.api)).Properties.CorsConfiguration
+}
+
 function accessLogFormat(): string {
   return stageSchema.parse(resourceOf(template, stack.ingest.stage)).Properties.AccessLogSettings.Format
 }
 
 describe('the ingest API', () => {
-  it('routes the Segment-compatible endpoints and the pixel to the collector, consent to the consent function', () => {
+  it('routes every Segment-compatible endpoint (analytics.js, RudderStack beacon) and the pixel to the collector, consent to the consent function', () => {
     const collect = logicalId(stack.collect.function)
     const consent = logicalId(stack.consent.function)
 
@@ -85,6 +104,13 @@ describe('the ingest API', () => {
       'POST /v1/t': collect,
       'POST /v1/p': collect,
       'POST /v1/i': collect,
+      'POST /v1/group': collect,
+      'POST /v1/g': collect,
+      'POST /v1/alias': collect,
+      'POST /v1/a': collect,
+      'POST /v1/screen': collect,
+      'POST /v1/s': collect,
+      'POST /beacon/v1/batch': collect,
       'GET /p.gif': collect,
       'PUT /v1/consent': consent,
       'GET /v1/consent/{anonymousId}': consent,
@@ -92,15 +118,29 @@ describe('the ingest API', () => {
     })
   })
 
-  it('answers CORS preflights only for the configured origins, with credentials', () => {
+  it('answers CORS preflights only for the configured origins, allowing the headers the function allows', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       CorsConfiguration: {
         AllowOrigins: ['https://www.example.com', 'https://example.com', 'https://shop.example.com'],
-        AllowCredentials: true,
-        AllowHeaders: ['content-type', 'authorization'],
-        MaxAge: 600,
+        AllowHeaders: [...CORS_ALLOWED_HEADERS],
+        AllowMethods: [...CORS_ALLOWED_METHODS],
+        ExposeHeaders: [...CORS_EXPOSED_HEADERS],
+        MaxAge: PREFLIGHT_MAX_AGE_SECONDS,
       },
     })
+  })
+
+  it('admits the retry headers of analytics.js and RudderStack JS in the preflight', () => {
+    const allowed = corsConfiguration().AllowHeaders
+    expect(allowed).toEqual([...CORS_ALLOWED_HEADERS])
+    expect(allowed).toEqual(
+      expect.arrayContaining(['content-type', 'authorization', 'x-retry-count', 'anonymousid', 'sentat']),
+    )
+    expect(allowed).toEqual(expect.arrayContaining(['rsa-retry-attempt', 'rsa-since-last-attempt']))
+  })
+
+  it('never allows credentials: API Gateway would add them to refusals too', () => {
+    expect(corsConfiguration().AllowCredentials).not.toBe(true)
   })
 
   it('throttles the stage with the configured rate and burst', () => {

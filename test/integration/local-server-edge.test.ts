@@ -1,0 +1,169 @@
+import { deflateSync, gzipSync } from 'node:zlib'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CORS_ALLOWED_HEADERS } from '#shared/http/cors.ts'
+import { DEV_WRITE_KEY, developmentConfig } from '../../local/dev-config.ts'
+import { type LocalSystem, startLocalSystem } from '../../local/system.ts'
+import { basicAuthorization } from '../support/api-event.ts'
+import { rawRequest } from '../support/raw-http.ts'
+
+const ORIGIN = 'http://localhost:3000'
+const BROWSER_UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36'
+
+describe('the local server over real HTTP: CORS, routes, compressed bodies, developer endpoints', () => {
+  let system: LocalSystem
+  const lines: string[] = []
+
+  beforeAll(async () => {
+    system = await startLocalSystem({
+      config: developmentConfig(),
+      port: 0,
+      pseudonymKey: 'local-server-edge-pseudonym-key',
+      ga4ApiSecret: 'local-server-edge-ga4-secret',
+      trustProxy: false,
+      print: (line) => lines.push(line),
+    })
+  })
+  afterAll(() => system?.close())
+
+  const send = (
+    path: string,
+    options: { method: string; headers?: Record<string, string>; body?: Buffer | string },
+  ) => rawRequest(`${system.url}${path}`, options)
+  const post = (path: string, body: Buffer | string, headers: Record<string, string> = {}) =>
+    send(path, {
+      method: 'POST',
+      body,
+      headers: {
+        authorization: basicAuthorization(DEV_WRITE_KEY),
+        'content-type': 'application/json',
+        'user-agent': BROWSER_UA,
+        origin: ORIGIN,
+        ...headers,
+      },
+    })
+  const batch = (event: string) =>
+    JSON.stringify({ batch: [{ type: 'track', event, anonymousId: 'visitor-local-edge' }] })
+
+  describe('CORS', () => {
+    const preflight = (origin: string, requested: string) =>
+      send('/v1/batch', {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': requested,
+        },
+      })
+
+    it('allows analytics.js’s retry header and RudderStack’s headers to a configured origin', async () => {
+      const response = await preflight(
+        ORIGIN,
+        'content-type,x-retry-count,authorization,anonymousid,sentat,rsa-retry-attempt,rsa-since-last-attempt',
+      )
+      expect(response.status).toBe(204)
+      expect(response.headers['access-control-allow-origin']).toBe(ORIGIN)
+      const allowed = String(response.headers['access-control-allow-headers']).split(', ')
+      expect(allowed).toEqual([...CORS_ALLOWED_HEADERS])
+      for (const header of ['content-type', 'x-retry-count', 'anonymousid', 'sentat', 'rsa-retry-attempt'])
+        expect(allowed).toContain(header)
+      expect(response.headers).not.toHaveProperty('access-control-allow-credentials')
+    })
+
+    it('allows nothing to a foreign origin or to Origin: null', async () => {
+      for (const origin of ['https://evil.example', 'null']) {
+        const response = await preflight(origin, 'content-type')
+        expect(response.status).toBe(403)
+        expect(response.headers).not.toHaveProperty('access-control-allow-origin')
+        expect(response.headers).not.toHaveProperty('access-control-allow-headers')
+      }
+    })
+
+    it('lets a configured origin read a 404, with no credentials', async () => {
+      const response = await send('/v1/nowhere', { method: 'POST', headers: { origin: ORIGIN } })
+      expect(response.status).toBe(404)
+      expect(JSON.parse(response.body)).toEqual({ error: 'no route for POST /v1/nowhere' })
+      expect(response.headers['access-control-allow-origin']).toBe(ORIGIN)
+      expect(response.headers).not.toHaveProperty('access-control-allow-credentials')
+    })
+  })
+
+  describe('routes', () => {
+    it('accepts analytics.js’s /v1/g and skips it', async () => {
+      const response = await post(
+        '/v1/g',
+        JSON.stringify({ type: 'group', groupId: 'acme', anonymousId: 'v-1' }),
+      )
+      expect(response.status).toBe(200)
+      expect(JSON.parse(response.body)).toMatchObject({ success: true, queued: 0, skipped: 1 })
+    })
+
+    it('accepts the RudderStack beacon batch with the write key in the query and a text/plain body', async () => {
+      const response = await send(`/beacon/v1/batch?writeKey=${DEV_WRITE_KEY}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain;charset=UTF-8', origin: ORIGIN, 'user-agent': BROWSER_UA },
+        body: JSON.stringify({
+          batch: [{ type: 'page', anonymousId: 'v-2' }],
+          sentAt: new Date().toISOString(),
+        }),
+      })
+      expect(response.status).toBe(200)
+      expect(JSON.parse(response.body)).toMatchObject({ success: true, accepted: 1 })
+    })
+
+    it('answers malformed percent-encoding in a consent path with 400 naming anonymousId', async () => {
+      const response = await send('/v1/consent/%E0%A4%A', {
+        method: 'GET',
+        headers: { authorization: basicAuthorization(DEV_WRITE_KEY) },
+      })
+      expect(response.status).toBe(400)
+      expect(JSON.parse(response.body)).toEqual({
+        error: 'is not valid percent-encoding',
+        field: 'anonymousId',
+      })
+    })
+  })
+
+  describe('compressed bodies', () => {
+    it('collects a gzip body and a deflate body sent as a client sends them', async () => {
+      const gzip = await post('/v1/batch', gzipSync(batch('Gzipped')), { 'content-encoding': 'gzip' })
+      const deflate = await post('/v1/batch', deflateSync(batch('Deflated')), {
+        'content-encoding': 'deflate',
+      })
+      expect([gzip.status, deflate.status]).toEqual([200, 200])
+      expect(JSON.parse(gzip.body)).toMatchObject({ success: true, accepted: 1 })
+    })
+
+    it('answers a zip bomb with 413 and corrupt gzip with 400, naming body', async () => {
+      const bomb = await post('/v1/batch', gzipSync(Buffer.alloc(50 * 1024 * 1024)), {
+        'content-encoding': 'gzip',
+      })
+      const corrupt = await post('/v1/batch', Buffer.from('not gzip'), { 'content-encoding': 'gzip' })
+      expect([bomb.status, corrupt.status]).toEqual([413, 400])
+      expect([JSON.parse(bomb.body).field, JSON.parse(corrupt.body).field]).toEqual(['body', 'body'])
+      expect(bomb.headers['access-control-allow-origin']).toBe(ORIGIN)
+    })
+
+    it('answers an unknown coding with 415 naming content-encoding', async () => {
+      const response = await post('/v1/batch', batch('Brotli?'), { 'content-encoding': 'br' })
+      expect(response.status).toBe(415)
+      expect(JSON.parse(response.body).field).toBe('content-encoding')
+    })
+  })
+
+  describe('developer endpoints', () => {
+    it('answers the outbox for Host 127.0.0.1 and localhost only (no DNS rebinding)', async () => {
+      const port = new URL(system.url).port
+      const outboxFor = (host: string) => send('/__tagwarden/outbox', { method: 'GET', headers: { host } })
+      const [loopback, localhost, rebound] = [
+        await outboxFor(`127.0.0.1:${port}`),
+        await outboxFor(`localhost:${port}`),
+        await outboxFor(`attacker.example:${port}`),
+      ]
+      expect([loopback.status, localhost.status, rebound.status]).toEqual([200, 200, 403])
+      expect(JSON.parse(loopback.body)).toHaveProperty('decisions')
+      expect(JSON.parse(rebound.body)).toMatchObject({ field: 'host' })
+      expect(rebound.body).not.toContain('decisions')
+    })
+  })
+})
