@@ -67,9 +67,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       incoming.resume()
       incoming.on('end', () => {
         const origin = incoming.headers.origin
-        const cors = origin
-          ? { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true' }
-          : {}
+        const cors = origin ? { 'access-control-allow-origin': origin } : {}
         outgoing
           .writeHead(status, { 'content-type': 'application/json', vary: 'Origin', ...cors })
           .end(JSON.stringify({ error: 'injected failure' }))

@@ -40,9 +40,14 @@ const SOURCE_CONFIG = {
 
 type Transport = 'xhr' | 'beacon'
 
+/** The calls GA4 takes; the others are accepted and skipped. */
+const forwardable = (events: ReadonlyArray<{ type: string; messageId: string }>) =>
+  events.filter((event) => event.type === 'page' || event.type === 'track')
+
 /**
  * The site's own code: load the SDK with tagwarden as its data plane and every other URL on the site
- * itself, record the visitor's consent once the SDK is ready, then send a page view and two events.
+ * itself, record the visitor's consent once the SDK is ready, then send a page view, two events, and a group and
+ * an alias call (accepted, forwarded to no vendor).
  */
 function sitePage(siteUrl: string, apiUrl: string, transport: Transport): string {
   const loadOptions = JSON.stringify({
@@ -76,6 +81,8 @@ window.siteRun = new Promise((resolve, reject) => {
         sent((cb) => analytics.page('Pricing', { title: 'Pricing' }, cb)),
         sent((cb) => analytics.track('Plan Chosen', { plan: 'pro' }, cb)),
         sent((cb) => analytics.track('Checkout Started', { step: 1 }, cb)),
+        sent((cb) => analytics.group('acme', { plan: 'enterprise' }, cb)),
+        sent((cb) => analytics.alias('user-42', cb)),
       ])
       resolve(events.map((event) => ({ type: event.type, messageId: event.messageId })))
     } catch (error) {
@@ -106,7 +113,7 @@ function describeTransport(transport: Transport, title: string, checkRetry: bool
       sent = await tab.page.evaluate<Array<{ type: string; messageId: string }>>('window.siteRun')
       await eventually(() => {
         const delivered = harness.deliveredMessageIds()
-        return sent.every(({ messageId }) => delivered.includes(messageId)) ? true : undefined
+        return forwardable(sent).every(({ messageId }) => delivered.includes(messageId)) ? true : undefined
       }, DELIVERY_TIMEOUT_MS).catch((error: unknown) => {
         throw new Error(
           `not every event reached GA4; browser errors:\n${tab.errors.join('\n')}\n${harness.log()}`,
@@ -143,10 +150,10 @@ function describeTransport(transport: Transport, title: string, checkRetry: bool
     }
 
     it('delivers the page view and both events to GA4 exactly once each, in valid requests', () => {
-      expect(sent.map((event) => event.type)).toEqual(['page', 'track', 'track'])
+      expect(sent.map((event) => event.type)).toEqual(['page', 'track', 'track', 'group', 'alias'])
       const delivered = occurrences(harness.deliveredMessageIds())
-      expect(Object.fromEntries(sent.map(({ messageId }) => [messageId, delivered[messageId]]))).toEqual(
-        Object.fromEntries(sent.map(({ messageId }) => [messageId, 1])),
+      expect(Object.fromEntries(sent.map(({ messageId }) => [messageId, delivered[messageId] ?? 0]))).toEqual(
+        Object.fromEntries(sent.map((event) => [event.messageId, forwardable([event]).length])),
       )
       expect(occurrences(harness.ga4Events().map((event) => event.name))).toEqual({
         page_view: 1,
@@ -155,6 +162,15 @@ function describeTransport(transport: Transport, title: string, checkRetry: bool
       })
       expect(harness.ga4EventsNamed('plan_chosen')[0]?.params.plan).toBe('pro')
       expect(harness.ga4Problems()).toEqual([])
+    })
+
+    it('accepts the group and alias calls and forwards neither, saying why', () => {
+      for (const { type, messageId } of sent.filter((event) => forwardable([event]).length === 0)) {
+        const decisions = harness.system.outbox.decisions.filter(
+          (decision) => decision.messageId === messageId,
+        )
+        expect(decisions.map((decision) => decision.reason)).toEqual([`${type} calls are not forwarded`])
+      }
     })
 
     it('loads nothing from a third party, even a minute later, and meets no CORS refusal', async () => {
