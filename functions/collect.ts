@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger'
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
 import { SQSClient } from '@aws-sdk/client-sqs'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
@@ -9,6 +10,7 @@ import { VENDOR_IDS } from '#shared/vendors/vendor.ts'
 import { createCollectHandler } from './collect/handler.ts'
 
 const logger = new Logger({ serviceName: 'tagwarden-collect' })
+const metrics = new Metrics({ namespace: 'tagwarden', serviceName: 'tagwarden-collect' })
 const config = configFromEnvironment()
 const queueUrls = Object.fromEntries(
   VENDOR_IDS.flatMap((vendor) => {
@@ -26,4 +28,11 @@ export const handler = createCollectHandler({
   now: () => new Date(),
   onDecision: (decision) => logger.debug('decision', { ...decision }),
   reportError: (error) => logger.error('collect failed', { error }),
+  // A visitor's bad pixel URL is not our failure: a warning with the error's own fields (never the
+  // request), and a count to alarm on.
+  reportPixelRefusal: (error) => {
+    logger.warn('pixel request refused', { error: error.name, message: error.message, field: error.field })
+    metrics.addMetric('PixelClientErrors', MetricUnit.Count, 1)
+    metrics.publishStoredMetrics()
+  },
 })

@@ -22,6 +22,9 @@ export async function toApiGatewayEvent(
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value
   }
+  // API Gateway tells the function how the client connected; locally that is plain HTTP.
+  headers['x-forwarded-proto'] ??= 'http'
+  headers['x-forwarded-port'] ??= String(request.socket.localPort ?? '')
   const query = url.searchParams.size > 0 ? Object.fromEntries(url.searchParams) : undefined
   const now = new Date()
   return {

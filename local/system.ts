@@ -23,6 +23,7 @@ import { recordingSender } from './recording-sender.ts'
 
 const DEV_PATH_PREFIX = '/__tagwarden/'
 const OUTBOX_PATH = '/__tagwarden/outbox'
+const METRICS_PATH = '/__tagwarden/metrics'
 /** Host names the developer endpoints answer; any other Host is a DNS-rebinding attempt. */
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost'])
 
@@ -70,6 +71,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const consent = dynamoConsentStore(client, CONSENT_TABLE)
   const outbox = new Outbox()
   const queues = new LocalQueues(outbox, print, options.queueSettings ?? DEFAULT_QUEUE_SETTINGS)
+  /** The local stand-in for the CloudWatch metrics the Lambda functions publish. */
+  const metrics = { PixelClientErrors: 0 }
   const reportError = (error: unknown) =>
     print(`[error] ${error instanceof Error ? error.name : 'Error'}: ${String(error)}`)
 
@@ -87,6 +90,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       )
     },
     reportError,
+    reportPixelRefusal: (error) => {
+      metrics.PixelClientErrors++
+      print(`[warn] pixel request refused: ${error.name} (${error.field ?? '-'}): ${error.message}`)
+    },
   })
   const consentApi = createConsentHandler({
     config,
@@ -140,6 +147,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       return writeResult(response, jsonResponse(403, refusal))
     }
     if (method === 'GET' && path === OUTBOX_PATH) return writeResult(response, jsonResponse(200, outbox))
+    if (method === 'GET' && path === METRICS_PATH) return writeResult(response, jsonResponse(200, metrics))
     if (method === 'GET' && path === '/health') return writeResult(response, jsonResponse(200, { ok: true }))
     const target = route(method, path)
     if (!target) return writeResult(response, notFound(config, request, method, path))

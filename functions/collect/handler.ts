@@ -1,25 +1,31 @@
 import middy from '@middy/core'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { PIXEL_GIF } from '#shared/events/pixel.ts'
-import { ingestRouteOf, PIXEL_PATH } from '#shared/events/routes.ts'
+import { ingestRouteOf, PIXEL_PATH, settingsWriteKeyOf } from '#shared/events/routes.ts'
+import { SETTINGS_MAX_AGE_SECONDS, segmentSettings } from '#shared/events/segment-settings.ts'
 import { apiResponseHeaders } from '#shared/http/cors-middleware.ts'
 import { httpErrors } from '#shared/http/error-middleware.ts'
-import { NotFoundError } from '#shared/http/errors.ts'
+import { ClientError, NotFoundError } from '#shared/http/errors.ts'
 import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
 import { type CollectDeps, type CollectRequest, collectJson, collectPixel } from '#shared/ingest/collect.ts'
 
 export interface CollectHandlerDeps extends CollectDeps {
   /** Reports unexpected errors; must never be given the request event (it holds the raw IP). */
   reportError: (error: unknown) => void
+  /** Reports a pixel request refused for the client's fault (the pixel still answers its GIF). */
+  reportPixelRefusal?: (error: ClientError) => void
 }
 
-/** The collector: Segment-compatible JSON routes and the no-JS pixel. */
+/** The collector: Segment-compatible JSON routes, analytics.js settings and the no-JS pixel. */
 export function createCollectHandler(deps: CollectHandlerDeps) {
   const collectRequest = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
     const { method } = event.requestContext.http
-    if (method === 'GET' && event.rawPath === PIXEL_PATH) return pixel(event)
-    const ingestRoute = method === 'POST' ? ingestRouteOf(event.rawPath) : undefined
-    if (!ingestRoute) throw new NotFoundError(`route ${method} ${event.rawPath}`)
+    const path = pathWithoutStage(event)
+    if (method === 'GET' && path === PIXEL_PATH) return pixel(event)
+    const settingsKey = method === 'GET' ? settingsWriteKeyOf(path) : undefined
+    if (settingsKey !== undefined) return settings(event, settingsKey)
+    const ingestRoute = method === 'POST' ? ingestRouteOf(path) : undefined
+    if (!ingestRoute) throw new NotFoundError(`route ${method} ${path}`)
     const result = await collectJson(
       {
         ...requestFacts(event),
@@ -41,13 +47,33 @@ export function createCollectHandler(deps: CollectHandlerDeps) {
       query: event.queryStringParameters ?? {},
       referer: event.headers?.referer,
     }
-    await collectPixel(request, deps).catch(deps.reportError)
+    await collectPixel(request, deps).catch((error: unknown) => {
+      if (error instanceof ClientError && deps.reportPixelRefusal) deps.reportPixelRefusal(error)
+      else deps.reportError(error)
+    })
     return {
       statusCode: 200,
       headers: { 'content-type': 'image/gif' },
       body: PIXEL_GIF.toString('base64'),
       isBase64Encoded: true,
     }
+  }
+
+  /** analytics.js's source settings, pointing it at this endpoint (README: "analytics.js"). */
+  const settings = (event: APIGatewayProxyEventV2, encodedWriteKey: string): HttpResult => {
+    const writeKey = decodedSegment(encodedWriteKey)
+    const body =
+      writeKey === undefined
+        ? null
+        : segmentSettings(deps.config, {
+            writeKey,
+            host: event.requestContext.domainName,
+            basePath: event.rawPath.slice(0, event.rawPath.length - pathWithoutStage(event).length),
+            protocol: event.headers?.['x-forwarded-proto'] === 'http' ? 'http' : 'https',
+          })
+    // 404 rather than 401: the key is not a credential here, and the answer says only "no such source".
+    if (!body) throw new NotFoundError('source settings')
+    return jsonResponse(200, body, { 'cache-control': `public, max-age=${SETTINGS_MAX_AGE_SECONDS}` })
   }
 
   return middy<APIGatewayProxyEventV2, HttpResult>()
@@ -70,5 +96,20 @@ function requestFacts(event: APIGatewayProxyEventV2): CollectRequest {
       forwardedFor: headers['x-forwarded-for'],
       viewerAddress: headers['cloudfront-viewer-address'],
     },
+  }
+}
+
+/** rawPath carries the stage name unless the API serves the `$default` stage. */
+function pathWithoutStage(event: APIGatewayProxyEventV2): string {
+  const stagePrefix = `/${event.requestContext.stage}`
+  const { rawPath } = event
+  return rawPath.startsWith(`${stagePrefix}/`) ? rawPath.slice(stagePrefix.length) : rawPath
+}
+
+function decodedSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return undefined
   }
 }

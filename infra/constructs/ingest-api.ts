@@ -43,7 +43,7 @@ const ACCESS_LOG_FIELDS = {
 }
 
 const PUBLIC_ENDPOINT_REASON =
-  "Public first-party endpoint: visitors' browsers (Segment-compatible clients, pixels, the consent banner) call it without AWS credentials, so an IAM or JWT authorizer cannot apply. Instead the function rejects requests without a configured site write key (401) or from a foreign Origin (403), CORS admits only configured origins, the stage is throttled (rate and burst from config), bodies are size-limited, and the routes only accept events or a visitor's own consent record, never other stored data."
+  "Public first-party endpoint: visitors' browsers (Segment-compatible clients, pixels, the consent banner) call it without AWS credentials, so an IAM or JWT authorizer cannot apply. Instead the function rejects requests without a configured site write key (401) or from a foreign Origin (403), CORS admits only configured origins, the stage is throttled (rate and burst from config), bodies are size-limited, and the routes only accept events or a visitor's own consent record, or answer the public analytics.js settings of a known write key, never other stored data."
 
 export interface IngestApiProps {
   /** Answers the Segment-compatible ingestion routes, GET /p.gif and GET /v1/projects/{writeKey}/settings. */

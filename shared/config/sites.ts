@@ -19,10 +19,11 @@ export function resolveSite(config: TagwardenConfig, writeKey: string | null | u
 
 /**
  * Browsers send Origin on cross-origin POSTs, so a foreign origin is refused (403). Server-side clients
- * and pixels loaded without one are accepted on the strength of the write key alone.
+ * and pixels loaded without one are accepted on the strength of the write key alone. `Origin: null`
+ * (sandboxed iframes, file: pages, some redirects) hides where the request came from: refused.
  */
 export function assertOriginAllowed(site: SiteConfig, origin: string | undefined): void {
-  if (origin === undefined || origin === '' || origin === 'null') return
+  if (origin === undefined || origin === '') return
   if (!site.allowedOrigins.includes(origin)) throw new ForbiddenOriginError()
 }
 

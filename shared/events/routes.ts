@@ -48,6 +48,7 @@ export interface ApiRoute {
 export const API_ROUTES: ReadonlyArray<ApiRoute> = [
   ...Object.keys(INGEST_ROUTES).map((path): ApiRoute => ({ method: 'POST', path, function: 'collect' })),
   { method: 'GET', path: PIXEL_PATH, function: 'collect' },
+  { method: 'GET', path: SEGMENT_SETTINGS_PATH, function: 'collect' },
   { method: 'PUT', path: CONSENT_PATH, function: 'consent' },
   { method: 'GET', path: CONSENT_VISITOR_PATH, function: 'consent' },
   { method: 'DELETE', path: CONSENT_VISITOR_PATH, function: 'consent' },

@@ -112,6 +112,7 @@ describe('the ingest API', () => {
       'POST /v1/s': collect,
       'POST /beacon/v1/batch': collect,
       'GET /p.gif': collect,
+      'GET /v1/projects/{writeKey}/settings': collect,
       'PUT /v1/consent': consent,
       'GET /v1/consent/{anonymousId}': consent,
       'DELETE /v1/consent/{anonymousId}': consent,

@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { inMemoryConsentStore } from '#shared/adapters/in-memory-consent-store.ts'
 import { parseConfig } from '#shared/config/load.ts'
 import type { Dispatch, VendorMessage } from '#shared/delivery/message.ts'
+import type { ClientError } from '#shared/http/errors.ts'
 import type { DecisionRecord } from '#shared/ingest/collect.ts'
 import { consentKey } from '#shared/privacy/pseudonym.ts'
 import { createCollectHandler } from '../../functions/collect/handler.ts'
@@ -29,6 +30,7 @@ describe('collect handler at the edge: routes, write keys, compressed bodies, CO
   let queued: Array<{ vendor: string; message: VendorMessage }>
   let decisions: DecisionRecord[]
   let errors: unknown[]
+  let refusals: ClientError[]
   let handler: ReturnType<typeof createCollectHandler>
 
   const call = (event: APIGatewayProxyEventV2) => handler(event, lambdaContext())
@@ -58,6 +60,7 @@ describe('collect handler at the edge: routes, write keys, compressed bodies, CO
     queued = []
     decisions = []
     errors = []
+    refusals = []
     const consent = inMemoryConsentStore()
     for (const site of ['example', 'other'])
       await consent.record({
@@ -82,6 +85,7 @@ describe('collect handler at the edge: routes, write keys, compressed bodies, CO
       now: () => new Date(),
       onDecision: (decision) => decisions.push(decision),
       reportError: (error) => errors.push(error),
+      reportPixelRefusal: (error) => refusals.push(error),
     })
   })
 
@@ -243,6 +247,76 @@ describe('collect handler at the edge: routes, write keys, compressed bodies, CO
       const response = await call(event)
       expect(response.statusCode).toBe(400)
       expect(errors).toEqual([])
+    })
+  })
+
+  describe('refusals', () => {
+    it('refuses Origin: null with 403 naming origin', async () => {
+      const response = await post('/v1/page', { anonymousId: VISITOR }, { origin: 'null' })
+      expect(response.statusCode).toBe(403)
+      expect(jsonOf(response)).toEqual({ error: 'origin not allowed for this site', field: 'origin' })
+      expect(queued).toEqual([])
+    })
+
+    it('reports a refused pixel as a client refusal, never as an unexpected error', async () => {
+      const response = await call(
+        apiEvent({
+          method: 'GET',
+          path: '/p.gif',
+          query: { k: 'unknown-key-1', aid: VISITOR },
+          headers: { 'user-agent': BROWSER_UA },
+        }),
+      )
+      expect(response.statusCode).toBe(200)
+      expect(refusals.map((error) => [error.statusCode, error.field])).toEqual([[401, 'writeKey']])
+      expect(errors).toEqual([])
+    })
+  })
+
+  describe('analytics.js settings (GET /v1/projects/{writeKey}/settings)', () => {
+    const settings = (writeKey: string, headers: Record<string, string> = {}, stage?: string) =>
+      call(
+        apiEvent({
+          method: 'GET',
+          path: `${stage ? `/${stage}` : ''}/v1/projects/${encodeURIComponent(writeKey)}/settings`,
+          headers: { host: 't.example.com', 'x-forwarded-proto': 'https', ...headers },
+          ...(stage ? { stage } : {}),
+        }),
+      )
+
+    it('points the Segment.io integration at this endpoint for a known write key', async () => {
+      const response = await settings(WRITE_KEY, { origin: ORIGIN })
+      expect(response.statusCode).toBe(200)
+      expect(jsonOf(response)).toMatchObject({
+        integrations: { 'Segment.io': { apiKey: WRITE_KEY, apiHost: 't.example.com/v1', protocol: 'https' } },
+        remotePlugins: [],
+        enabledMiddleware: {},
+        metrics: { sampleRate: 0 },
+      })
+      expect(Object.keys(jsonOf(response).integrations)).toEqual(['Segment.io'])
+      expect(response.headers?.['cache-control']).toBe('public, max-age=300')
+      expect(response.headers?.['access-control-allow-origin']).toBe(ORIGIN)
+      expect(response.headers?.vary).toBe('Origin')
+    })
+
+    it('keeps the stage in apiHost and the scheme the request came with', async () => {
+      const response = await settings(WRITE_KEY, { 'x-forwarded-proto': 'http' }, 'prod')
+      expect(jsonOf(response).integrations['Segment.io']).toMatchObject({
+        apiHost: 't.example.com/prod/v1',
+        protocol: 'http',
+      })
+    })
+
+    it('answers 404 JSON, not cacheable, for an unknown or undecodable write key', async () => {
+      for (const key of ['unknown-key-1', '%E0%A4%A']) {
+        const response = await call(
+          apiEvent({ method: 'GET', path: `/v1/projects/${key}/settings`, headers: { origin: ORIGIN } }),
+        )
+        expect(response.statusCode).toBe(404)
+        expect(jsonOf(response)).toEqual({ error: 'source settings not found' })
+        expect(response.headers?.['cache-control']).toBe('no-store')
+        expect(response.headers?.['access-control-allow-origin']).toBe(ORIGIN)
+      }
     })
   })
 })

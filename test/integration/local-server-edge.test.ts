@@ -1,10 +1,17 @@
+import { createRequire } from 'node:module'
 import { deflateSync, gzipSync } from 'node:zlib'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { loadCDNSettings as LoadCdnSettings } from '@segment/analytics-next/dist/types/browser/index.js'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { CORS_ALLOWED_HEADERS } from '#shared/http/cors.ts'
 import { DEV_WRITE_KEY, developmentConfig } from '../../local/dev-config.ts'
 import { type LocalSystem, startLocalSystem } from '../../local/system.ts'
 import { basicAuthorization } from '../support/api-event.ts'
 import { rawRequest } from '../support/raw-http.ts'
+
+// analytics-next's own settings loader (what AnalyticsBrowser.load runs first), from its CommonJS build.
+const { loadCDNSettings }: { loadCDNSettings: typeof LoadCdnSettings } = createRequire(import.meta.url)(
+  '@segment/analytics-next/dist/cjs/browser/index.js',
+)
 
 const ORIGIN = 'http://localhost:3000'
 const BROWSER_UA =
@@ -164,6 +171,71 @@ describe('the local server over real HTTP: CORS, routes, compressed bodies, deve
       expect(JSON.parse(loopback.body)).toHaveProperty('decisions')
       expect(JSON.parse(rebound.body)).toMatchObject({ field: 'host' })
       expect(rebound.body).not.toContain('decisions')
+    })
+  })
+
+  describe('analytics.js without Segment’s CDN', () => {
+    it('serves the settings analytics-next loads, pointing it back at this server', async () => {
+      const settings = await loadCDNSettings(DEV_WRITE_KEY, system.url)
+      const segment = settings.integrations['Segment.io']
+      expect(segment).toMatchObject({
+        apiKey: DEV_WRITE_KEY,
+        apiHost: `${new URL(system.url).host}/v1`,
+        protocol: 'http',
+      })
+      expect(Object.keys(settings.integrations)).toEqual(['Segment.io'])
+
+      // analytics-next posts a track call to `${protocol}://${apiHost}/t` with a text/plain body.
+      const response = await rawRequest(`${segment.protocol}://${segment.apiHost}/t`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', origin: ORIGIN, 'user-agent': BROWSER_UA },
+        body: JSON.stringify({
+          type: 'track',
+          event: 'Settings Work',
+          anonymousId: 'v-3',
+          writeKey: segment.apiKey,
+        }),
+      })
+      expect(response.status).toBe(200)
+    })
+
+    it('answers an unknown write key with 404, which analytics-next reports as a failed load', async () => {
+      const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {})
+      await expect(loadCDNSettings('unknown-key-123', system.url)).rejects.toThrow(
+        'source settings not found',
+      )
+      expect(consoleError).toHaveBeenCalled()
+      consoleError.mockRestore()
+    })
+  })
+
+  describe('refusals and their count', () => {
+    it('refuses Origin: null on the consent API with 403 naming origin', async () => {
+      const response = await send('/v1/consent', {
+        method: 'PUT',
+        headers: {
+          authorization: basicAuthorization(DEV_WRITE_KEY),
+          'content-type': 'application/json',
+          origin: 'null',
+        },
+        body: JSON.stringify({ anonymousId: 'v-4', purposes: { analytics: true } }),
+      })
+      expect(response.status).toBe(403)
+      expect(JSON.parse(response.body).field).toBe('origin')
+    })
+
+    it('logs a refused pixel as a warning and counts it in /__tagwarden/metrics', async () => {
+      const count = async () =>
+        JSON.parse((await send('/__tagwarden/metrics', { method: 'GET' })).body).PixelClientErrors
+      const before = await count()
+      const pixel = await send('/p.gif?k=unknown-key-123&aid=v-5', {
+        method: 'GET',
+        headers: { 'user-agent': BROWSER_UA },
+      })
+      expect(pixel.status).toBe(200)
+      expect(await count()).toBe(before + 1)
+      expect(lines).toContain('[warn] pixel request refused: UnauthorizedError (writeKey): unknown write key')
+      expect(lines.filter((line) => line.startsWith('[error]'))).toEqual([])
     })
   })
 })
