@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as z from 'zod'
 import { type LoopbackBrowser, launchLoopbackBrowser, type WatchedPage } from '../../support/browser.ts'
 import { bundleForBrowser } from '../../support/browser-bundle.ts'
 import {
@@ -48,6 +49,9 @@ window.siteRun = (async () => {
 </script></body></html>`
 }
 
+/** What the page reports it sent: each call's type and the messageId the SDK gave it. */
+const sentCallsSchema = z.array(z.object({ type: z.string(), messageId: z.string().min(1) }))
+
 /** The calls GA4 takes; the others are accepted and skipped. */
 const forwardable = (events: ReadonlyArray<{ type: string; messageId: string }>) =>
   events.filter((event) => event.type === 'page' || event.type === 'track')
@@ -72,7 +76,7 @@ describe('analytics.js (@segment/analytics-next) in Chromium, against tagwarden 
     browser = await launchLoopbackBrowser()
     tab = await browser.newPage()
     await tab.page.goto(`${harness.site.url}/`)
-    sent = await tab.page.evaluate<Array<{ type: string; messageId: string }>>('window.siteRun')
+    sent = sentCallsSchema.parse(await tab.page.evaluate('window.siteRun'))
     await eventually(() => {
       const delivered = harness.deliveredMessageIds()
       return forwardable(sent).every(({ messageId }) => delivered.includes(messageId)) ? true : undefined

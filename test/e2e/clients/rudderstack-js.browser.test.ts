@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as z from 'zod'
 import { type LoopbackBrowser, launchLoopbackBrowser, type WatchedPage } from '../../support/browser.ts'
 import {
   CLIENT_WRITE_KEY,
@@ -39,6 +40,9 @@ const SOURCE_CONFIG = {
 }
 
 type Transport = 'xhr' | 'beacon'
+
+/** What the page reports it sent: each call's type and the messageId the SDK gave it. */
+const sentCallsSchema = z.array(z.object({ type: z.string(), messageId: z.string().min(1) }))
 
 /** The calls GA4 takes; the others are accepted and skipped. */
 const forwardable = (events: ReadonlyArray<{ type: string; messageId: string }>) =>
@@ -110,7 +114,7 @@ function describeTransport(transport: Transport, title: string, checkRetry: bool
       browser = await launchLoopbackBrowser()
       tab = await browser.newPage()
       await tab.page.goto(`${harness.site.url}/`)
-      sent = await tab.page.evaluate<Array<{ type: string; messageId: string }>>('window.siteRun')
+      sent = sentCallsSchema.parse(await tab.page.evaluate('window.siteRun'))
       await eventually(() => {
         const delivered = harness.deliveredMessageIds()
         return forwardable(sent).every(({ messageId }) => delivered.includes(messageId)) ? true : undefined
