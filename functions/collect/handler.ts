@@ -1,7 +1,14 @@
 import middy from '@middy/core'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
+import { writeKeyFromAuthorization } from '#shared/config/sites.ts'
 import { PIXEL_GIF } from '#shared/events/pixel.ts'
-import { ingestRouteOf, PIXEL_PATH, settingsWriteKeyOf } from '#shared/events/routes.ts'
+import {
+  ingestRouteOf,
+  PIXEL_PATH,
+  RUDDERSTACK_SOURCE_CONFIG_PATH,
+  settingsWriteKeyOf,
+} from '#shared/events/routes.ts'
+import { rudderstackSourceConfig } from '#shared/events/rudderstack-source-config.ts'
 import { SETTINGS_MAX_AGE_SECONDS, segmentSettings } from '#shared/events/segment-settings.ts'
 import { apiResponseHeaders } from '#shared/http/cors-middleware.ts'
 import { httpErrors } from '#shared/http/error-middleware.ts'
@@ -24,6 +31,7 @@ export function createCollectHandler(deps: CollectHandlerDeps) {
     if (method === 'GET' && path === PIXEL_PATH) return pixel(event)
     const settingsKey = method === 'GET' ? settingsWriteKeyOf(path) : undefined
     if (settingsKey !== undefined) return settings(event, settingsKey)
+    if (method === 'GET' && path === RUDDERSTACK_SOURCE_CONFIG_PATH) return sourceConfig(event)
     const ingestRoute = method === 'POST' ? ingestRouteOf(path) : undefined
     if (!ingestRoute) throw new NotFoundError(`route ${method} ${path}`)
     const result = await collectJson(
@@ -73,6 +81,18 @@ export function createCollectHandler(deps: CollectHandlerDeps) {
           })
     // 404 rather than 401: the key is not a credential here, and the answer says only "no such source".
     if (!body) throw new NotFoundError('source settings')
+    return jsonResponse(200, body, { 'cache-control': `public, max-age=${SETTINGS_MAX_AGE_SECONDS}` })
+  }
+
+  /**
+   * RudderStack JS v3's source config. The SDK sends the key in the query and as Basic auth; the
+   * query wins here so that a cache, which keys on the URL, can never hand one key's answer to another.
+   */
+  const sourceConfig = (event: APIGatewayProxyEventV2): HttpResult => {
+    const writeKey =
+      event.queryStringParameters?.writeKey ?? writeKeyFromAuthorization(event.headers?.authorization)
+    const body = writeKey ? rudderstackSourceConfig(deps.config, writeKey) : null
+    if (!body) throw new NotFoundError('source config')
     return jsonResponse(200, body, { 'cache-control': `public, max-age=${SETTINGS_MAX_AGE_SECONDS}` })
   }
 

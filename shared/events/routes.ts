@@ -32,6 +32,8 @@ export const CONSENT_PATH = '/v1/consent'
 export const CONSENT_VISITOR_PATH = '/v1/consent/{anonymousId}'
 /** Where analytics.js loads its source settings from (`${cdnURL}/v1/projects/${writeKey}/settings`). */
 export const SEGMENT_SETTINGS_PATH = '/v1/projects/{writeKey}/settings'
+/** Where RudderStack JS v3 loads its source config from, with `configUrl` set to this URL. */
+export const RUDDERSTACK_SOURCE_CONFIG_PATH = '/sourceConfig'
 
 /** The Lambda function that answers a route. */
 export type ApiFunction = 'collect' | 'consent'
@@ -49,6 +51,7 @@ export const API_ROUTES: ReadonlyArray<ApiRoute> = [
   ...Object.keys(INGEST_ROUTES).map((path): ApiRoute => ({ method: 'POST', path, function: 'collect' })),
   { method: 'GET', path: PIXEL_PATH, function: 'collect' },
   { method: 'GET', path: SEGMENT_SETTINGS_PATH, function: 'collect' },
+  { method: 'GET', path: RUDDERSTACK_SOURCE_CONFIG_PATH, function: 'collect' },
   { method: 'PUT', path: CONSENT_PATH, function: 'consent' },
   { method: 'GET', path: CONSENT_VISITOR_PATH, function: 'consent' },
   { method: 'DELETE', path: CONSENT_VISITOR_PATH, function: 'consent' },

@@ -113,6 +113,7 @@ describe('the ingest API', () => {
       'POST /beacon/v1/batch': collect,
       'GET /p.gif': collect,
       'GET /v1/projects/{writeKey}/settings': collect,
+      'GET /sourceConfig': collect,
       'PUT /v1/consent': consent,
       'GET /v1/consent/{anonymousId}': consent,
       'DELETE /v1/consent/{anonymousId}': consent,

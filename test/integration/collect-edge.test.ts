@@ -319,4 +319,35 @@ describe('collect handler at the edge: routes, write keys, compressed bodies, CO
       }
     })
   })
+
+  describe('RudderStack JS v3 source config (GET /sourceConfig)', () => {
+    const sourceConfig = (query: Record<string, string>, headers: Record<string, string> = {}) =>
+      call(apiEvent({ method: 'GET', path: '/sourceConfig', query, headers: { origin: ORIGIN, ...headers } }))
+
+    it('answers a known write key with what the SDK checks before it starts, and nothing to load', async () => {
+      // As the SDK asks: its own query parameters, the write key in the query and as Basic auth.
+      const response = await sourceConfig(
+        { p: 'npm', v: '3.34.1', build: 'modern', writeKey: WRITE_KEY, lockIntegrationsVersion: 'true' },
+        { authorization: basicAuthorization(WRITE_KEY) },
+      )
+      expect(response.statusCode).toBe(200)
+      const { source } = jsonOf(response)
+      // isValidSourceConfig in @rudderstack/analytics-js: source.id, source.config, source.destinations[].
+      expect(typeof source.id).toBe('string')
+      expect(source.enabled).toBe(true)
+      expect(source.destinations).toEqual([])
+      expect(source.config.statsCollection).toEqual({
+        errors: { enabled: false },
+        metrics: { enabled: false },
+      })
+      expect(response.headers?.['access-control-allow-origin']).toBe(ORIGIN)
+    })
+
+    it('answers 404 for an unknown or missing write key', async () => {
+      const unknown = await sourceConfig({ writeKey: 'unknown-key-1' })
+      const missing = await sourceConfig({})
+      expect([unknown.statusCode, missing.statusCode]).toEqual([404, 404])
+      expect(jsonOf(unknown)).toEqual({ error: 'source config not found' })
+    })
+  })
 })

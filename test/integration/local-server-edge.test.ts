@@ -209,6 +209,22 @@ describe('the local server over real HTTP: CORS, routes, compressed bodies, deve
     })
   })
 
+  describe('RudderStack JS v3 without its control plane', () => {
+    it('serves the source config at the URL the SDK builds from configUrl ending in /sourceConfig', async () => {
+      const response = await send(`/sourceConfig?p=npm&v=3.34.1&build=modern&writeKey=${DEV_WRITE_KEY}`, {
+        method: 'GET',
+        headers: {
+          origin: ORIGIN,
+          authorization: basicAuthorization(DEV_WRITE_KEY),
+          accept: 'application/json',
+        },
+      })
+      expect(response.status).toBe(200)
+      expect(response.headers['access-control-allow-origin']).toBe(ORIGIN)
+      expect(JSON.parse(response.body).source).toMatchObject({ enabled: true, destinations: [] })
+    })
+  })
+
   describe('refusals and their count', () => {
     it('refuses Origin: null on the consent API with 403 naming origin', async () => {
       const response = await send('/v1/consent', {
