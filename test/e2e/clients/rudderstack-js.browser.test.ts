@@ -11,7 +11,7 @@ import {
   startClientHarness,
 } from '../../support/client-harness.ts'
 import { eventually } from '../../support/eventually.ts'
-import { html, javascript, json } from '../../support/static-server.ts'
+import { html, javascript } from '../../support/static-server.ts'
 
 const DELIVERY_TIMEOUT_MS = 30_000
 /** Longer than any timer the SDK sets for later traffic (analytics.js flushes its telemetry every 30 s). */
@@ -24,21 +24,6 @@ function rudderStackBundle(): string {
   return readFileSync(join(dirname(commonJsEntry), '../umd/index.js'), 'utf8')
 }
 
-/**
- * What RudderStack's control plane would answer at `/sourceConfig/`: an enabled source with no device-mode
- * destinations (tagwarden forwards server side) and no error or metrics reporting. The site serves it.
- */
-const SOURCE_CONFIG = {
-  source: {
-    id: 'tagwarden-site',
-    name: 'tagwarden test site',
-    workspaceId: 'tagwarden',
-    enabled: true,
-    config: {},
-    destinations: [],
-  },
-}
-
 type Transport = 'xhr' | 'beacon'
 
 /** What the page reports it sent: each call's type and the messageId the SDK gave it. */
@@ -49,19 +34,16 @@ const forwardable = (events: ReadonlyArray<{ type: string; messageId: string }>)
   events.filter((event) => event.type === 'page' || event.type === 'track')
 
 /**
- * The site's own code: load the SDK with tagwarden as its data plane and every other URL on the site
- * itself, record the visitor's consent once the SDK is ready, then send a page view, two events, and a group and
- * an alias call (accepted, forwarded to no vendor).
+ * The site's own code, as the README sets it up: the bundled build, tagwarden as data plane and as
+ * `configUrl` (RudderStack's control plane is never asked). Once the SDK is ready it records the
+ * visitor's consent, then sends a page view, two events, and a group and an alias call (accepted,
+ * forwarded to no vendor).
  */
-function sitePage(siteUrl: string, apiUrl: string, transport: Transport): string {
+function sitePage(apiUrl: string, transport: Transport): string {
+  const beacon = { useBeacon: true, beaconQueueOptions: { flushQueueInterval: BEACON_FLUSH_INTERVAL_MS } }
   const loadOptions = JSON.stringify({
-    configUrl: siteUrl,
-    pluginsSDKBaseURL: `${siteUrl}/rudderstack/plugins`,
-    destSDKBaseURL: `${siteUrl}/rudderstack/js-integrations`,
-    polyfillIfRequired: false,
-    plugins: transport === 'beacon' ? ['BeaconQueue'] : ['XhrQueue'],
-    useBeacon: transport === 'beacon',
-    beaconQueueOptions: { flushQueueInterval: BEACON_FLUSH_INTERVAL_MS },
+    configUrl: `${apiUrl}/sourceConfig`,
+    ...(transport === 'beacon' ? beacon : {}),
   })
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>Pricing</title></head><body>
@@ -109,8 +91,7 @@ function describeTransport(transport: Transport, title: string, checkRetry: bool
         shouldFail: ({ method, path }) => checkRetry && method === 'POST' && path.startsWith('/v1/'),
       })
       harness.site.serve('/rudderstack.js', javascript(rudderStackBundle()))
-      harness.site.serve('/sourceConfig/', json(SOURCE_CONFIG))
-      harness.site.serve('/', html(sitePage(harness.site.url, harness.api.url, transport)))
+      harness.site.serve('/', html(sitePage(harness.api.url, transport)))
       browser = await launchLoopbackBrowser()
       tab = await browser.newPage()
       await tab.page.goto(`${harness.site.url}/`)
@@ -129,6 +110,16 @@ function describeTransport(transport: Transport, title: string, checkRetry: bool
     afterAll(async () => {
       await browser?.close()
       await harness?.close()
+    })
+
+    it('loads its source config from tagwarden', () => {
+      const configs = harness.api.requests.filter(
+        (request) => request.method === 'GET' && request.url.startsWith('/sourceConfig'),
+      )
+      expect(configs.map((request) => request.status)).toEqual([200])
+      expect(new URL(configs[0]?.url ?? '', harness.api.url).searchParams.get('writeKey')).toBe(
+        CLIENT_WRITE_KEY,
+      )
     })
 
     if (checkRetry) {
