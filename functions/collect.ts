@@ -10,7 +10,12 @@ import { VENDOR_IDS } from '#shared/vendors/vendor.ts'
 import { createCollectHandler } from './collect/handler.ts'
 
 const logger = new Logger({ serviceName: 'tagwarden-collect' })
-const metrics = new Metrics({ namespace: 'tagwarden', serviceName: 'tagwarden-collect' })
+// Built on the first refusal, not at cold start: most invocations never publish a metric.
+let metrics: Metrics | undefined
+const pixelMetrics = () => {
+  metrics ??= new Metrics({ namespace: 'tagwarden', serviceName: 'tagwarden-collect' })
+  return metrics
+}
 const config = configFromEnvironment()
 const queueUrls = Object.fromEntries(
   VENDOR_IDS.flatMap((vendor) => {
@@ -32,7 +37,7 @@ export const handler = createCollectHandler({
   // request), and a count to alarm on.
   reportPixelRefusal: (error) => {
     logger.warn('pixel request refused', { error: error.name, message: error.message, field: error.field })
-    metrics.addMetric('PixelClientErrors', MetricUnit.Count, 1)
-    metrics.publishStoredMetrics()
+    pixelMetrics().addMetric('PixelClientErrors', MetricUnit.Count, 1)
+    pixelMetrics().publishStoredMetrics()
   },
 })
