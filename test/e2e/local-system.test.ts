@@ -112,16 +112,22 @@ describe('the local system end to end, with the real Segment client and a loopba
     expect(reasons).toContain('stored consent refuses analytics')
   })
 
-  it('answers a CORS preflight for a configured origin only', async () => {
+  it('answers a CORS preflight for a configured origin only, admitting analytics.js’s retry header', async () => {
     const preflight = (origin: string) =>
       fetch(`${system.url}/v1/batch`, {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST' },
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type,x-retry-count',
+        },
       })
     const allowed = await preflight('http://localhost:3000')
     const foreign = await preflight('https://evil.example')
     expect(allowed.status).toBe(204)
     expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:3000')
+    expect(allowed.headers.get('access-control-allow-headers')).toContain('x-retry-count')
+    expect(allowed.headers.get('access-control-allow-credentials')).toBeNull()
     expect(foreign.status).toBe(403)
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull()
   })
