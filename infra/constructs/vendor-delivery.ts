@@ -10,6 +10,14 @@ import { delivererTimeoutSeconds, visibilityTimeoutSeconds } from '#shared/deliv
 import type { DeliveredVendor, VendorDeliveryProfile } from '../vendors.ts'
 import { TagwardenFunction } from './tagwarden-function.ts'
 
+/**
+ * SQS's longest retention, set explicitly (the default is 4 days). Every retry fits well inside it:
+ * at most 100 receives (the config maximum of maxReceiveCount), each at most 15 min apart
+ * (RETRY_MAX_BACKOFF_SECONDS, or the visibility timeout when a delay cannot be set) is about 25 h,
+ * so a long vendor outage ends in the dead-letter queue, never in deletion.
+ */
+export const QUEUE_RETENTION = Duration.days(14)
+
 export function delivererTimeout(requestTimeoutMs: number): Duration {
   return Duration.seconds(delivererTimeoutSeconds(requestTimeoutMs))
 }
@@ -55,6 +63,7 @@ export class VendorDelivery extends Construct {
     this.queue = new Queue(this, 'Queue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
+      retentionPeriod: QUEUE_RETENTION,
       visibilityTimeout: Duration.seconds(
         visibilityTimeoutSeconds(timeout.toSeconds(), batchingWindow.toSeconds()),
       ),
@@ -83,6 +92,7 @@ export class VendorDelivery extends Construct {
       .setEnvironment('VENDOR', props.vendor)
       .bindTable('CONSENT_TABLE_NAME', props.consentTable, 'read')
       .bindQueueSender('DLQ_URL', this.deadLetterQueue)
+      .bindQueueRedelivery('QUEUE_URL', this.queue)
       .bindSecretReader('VENDOR_SECRET_ARN', this.secret)
 
     this.deliverer.function.addEventSource(
