@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger'
 import { SQSClient } from '@aws-sdk/client-sqs'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
+import { dynamoIdempotencyStore } from '#shared/adapters/dynamodb-idempotency-store.ts'
 import { PSEUDONYM_SECRET, secretFromEnvironment } from '#shared/adapters/secrets.ts'
 import { sqsDispatch } from '#shared/adapters/sqs-dispatch.ts'
 import { configFromEnvironment, requireEnv } from '#shared/config/load.ts'
@@ -17,9 +18,12 @@ const queueUrls = Object.fromEntries(
   }),
 )
 
+const dynamo = documentClient()
+
 export const handler = createCollectHandler({
   config,
-  consent: dynamoConsentStore(documentClient(), requireEnv('CONSENT_TABLE_NAME')),
+  consent: dynamoConsentStore(dynamo, requireEnv('CONSENT_TABLE_NAME')),
+  idempotency: dynamoIdempotencyStore(dynamo, requireEnv('IDEMPOTENCY_TABLE_NAME')),
   dispatch: sqsDispatch(new SQSClient({}), queueUrls),
   pseudonymKey: await secretFromEnvironment(PSEUDONYM_SECRET),
   trustProxy: config.trustProxy,

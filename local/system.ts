@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
+import { dynamoIdempotencyStore } from '#shared/adapters/dynamodb-idempotency-store.ts'
 import { fetchSender } from '#shared/adapters/fetch-sender.ts'
 import type { TagwardenConfig } from '#shared/config/schema.ts'
 import { ingestRouteOf, PIXEL_PATH } from '#shared/events/routes.ts'
@@ -23,6 +24,7 @@ import { recordingSender } from './recording-sender.ts'
 
 export const CONSENT_TABLE = 'tagwarden-consent'
 export const CONFIG_TABLE = 'tagwarden-config'
+export const IDEMPOTENCY_TABLE = 'tagwarden-idempotency'
 
 export interface LocalSystemOptions {
   config: TagwardenConfig
@@ -60,7 +62,7 @@ interface Route {
  */
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
   const { config, print } = options
-  const dynamo = await startEmbeddedDynamo([CONSENT_TABLE, CONFIG_TABLE])
+  const dynamo = await startEmbeddedDynamo([CONSENT_TABLE, CONFIG_TABLE, IDEMPOTENCY_TABLE])
   const client = documentClient(dynamo.clientConfig)
   const consent = dynamoConsentStore(client, CONSENT_TABLE)
   const outbox = new Outbox()
@@ -72,6 +74,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     config,
     consent,
     dispatch: queues,
+    idempotency: dynamoIdempotencyStore(client, IDEMPOTENCY_TABLE),
     pseudonymKey: options.pseudonymKey,
     trustProxy: options.trustProxy,
     now: () => new Date(),

@@ -6,7 +6,7 @@ import type { Message } from '@aws-sdk/client-sqs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bundleFunction } from '../../infra/bundling.ts'
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynalite.ts'
-import { CONSENT_TABLE } from '../../local/system.ts'
+import { CONSENT_TABLE, IDEMPOTENCY_TABLE } from '../../local/system.ts'
 import { apiEvent, basicAuthorization } from '../support/api-event.ts'
 import { type CaptureServer, startCaptureServer } from '../support/capture-server.ts'
 import { type LocalSqs, startLocalSqs } from '../support/fauxqs.ts'
@@ -43,7 +43,7 @@ describe(`the Lambda bundles, run by ${LAMBDA_NODE}`, () => {
     ])
     bundles = { collect, consent, deliver }
     ;[dynamo, sqs, ga4] = await Promise.all([
-      startEmbeddedDynamo([CONSENT_TABLE]),
+      startEmbeddedDynamo([CONSENT_TABLE, IDEMPOTENCY_TABLE]),
       startLocalSqs(),
       startCaptureServer(),
     ])
@@ -54,6 +54,7 @@ describe(`the Lambda bundles, run by ${LAMBDA_NODE}`, () => {
         vendors: { ga4: { ...runtimeConfig.vendors.ga4, enabled: true } },
       }),
       CONSENT_TABLE_NAME: CONSENT_TABLE,
+      IDEMPOTENCY_TABLE_NAME: IDEMPOTENCY_TABLE,
       QUEUE_URL_GA4: queueUrl,
       DLQ_URL: await sqs.createQueue('tagwarden-ga4-dlq'),
       VENDOR: 'ga4',
