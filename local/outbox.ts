@@ -1,3 +1,4 @@
+import type { OutcomeReport } from '#shared/delivery/deliver.ts'
 import type { VendorMessage } from '#shared/delivery/message.ts'
 import type { DecisionRecord } from '#shared/ingest/collect.ts'
 import { BoundedList } from './bounded-list.ts'
@@ -25,9 +26,12 @@ export interface DeliveryOutcome {
   at: string
   vendor: string
   messageId: string
-  outcome: string
+  /** The deliverer's outcome; `recorded` in a dry run, where nothing is sent. */
+  outcome: OutcomeReport['outcome'] | 'recorded'
   reason: string
 }
+
+const DRY_RUN_REASON = 'dry run: recorded, not sent'
 
 /**
  * What the local system did, for developers and tests (`GET /__tagwarden/outbox`): each consent decision
@@ -78,6 +82,18 @@ export class Outbox {
     }
     this.requests.push(recorded)
     return recorded
+  }
+
+  /** In a dry run the vendor's "answer" is the recording sender's own, so a delivery is reported as recorded. */
+  recordDelivery(vendor: string, report: OutcomeReport, mode: { dryRun: boolean }): void {
+    const recorded = mode.dryRun && report.outcome === 'delivered'
+    this.deliveries.push({
+      at: new Date().toISOString(),
+      vendor,
+      messageId: report.messageId,
+      outcome: recorded ? 'recorded' : report.outcome,
+      reason: recorded ? DRY_RUN_REASON : report.reason,
+    })
   }
 
   toJSON() {

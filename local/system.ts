@@ -9,7 +9,6 @@ import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
 import { dynamoIdempotencyStore } from '#shared/adapters/dynamodb-idempotency-store.ts'
 import { fetchSender } from '#shared/adapters/fetch-sender.ts'
 import type { TagwardenConfig } from '#shared/config/schema.ts'
-import type { OutcomeReport } from '#shared/delivery/deliver.ts'
 import { ingestRouteOf, PIXEL_PATH } from '#shared/events/routes.ts'
 import { preflightResponse } from '#shared/http/cors.ts'
 import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
@@ -140,12 +139,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         deadLetters: queues.deadLetters('ga4'),
         redelivery: queues.redelivery('ga4'),
         now: () => new Date(),
-        onOutcome: (report) =>
-          outbox.deliveries.push({
-            at: new Date().toISOString(),
-            vendor: 'ga4',
-            ...(realSender ? report : dryRunOutcome(report)),
-          }),
+        onOutcome: (report) => outbox.recordDelivery('ga4', report, { dryRun: !realSender }),
       }),
     )
   }
@@ -216,15 +210,6 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 function localStorage(dataDir: string) {
   mkdirSync(dataDir, { recursive: true })
   return { dynamoDirectory: join(dataDir, 'dynamodb'), queueJournal: join(dataDir, 'queues.jsonl') }
-}
-
-/** In a dry run nothing reaches the vendor: say so instead of echoing the stand-in's 204. */
-function dryRunOutcome(
-  report: OutcomeReport,
-): OutcomeReport | { messageId: string; outcome: 'recorded'; reason: string } {
-  return report.outcome === 'delivered'
-    ? { messageId: report.messageId, outcome: 'recorded', reason: 'dry run: recorded, not sent' }
-    : report
 }
 
 async function settlesWithin(work: Promise<void>, timeoutMs: number): Promise<boolean> {
