@@ -43,6 +43,8 @@ export interface FaultFigures {
   /** Extra deliveries of events the vendor had already taken. */
   duplicates: number
   vendorRequests: number
+  /** Vendor requests the GA4 validator finds fault with. */
+  invalidRequests: number
   /** Collect and consent requests answered while the vendor held every request open, answering none. */
   answeredWhileVendorHung: boolean
 }
@@ -159,6 +161,7 @@ export async function runFaultMode(mode: FaultMode, options: FaultRunOptions): P
       lost: seqs.filter((seq) => !taken.has(seq) && !dead.has(seq)).length,
       duplicates: deliveries - taken.size,
       vendorRequests: vendor.exchanges.length,
+      invalidRequests: vendor.exchanges.filter((exchange) => exchange.problems.length > 0).length,
       answeredWhileVendorHung,
     }
   } finally {

@@ -32,6 +32,7 @@ const header = [
   'duplicates',
   'dup %',
   'vendor requests',
+  'invalid requests',
   'collect+consent answered while vendor hung',
 ]
 const table = rows.map((row) => [
@@ -43,6 +44,7 @@ const table = rows.map((row) => [
   String(row.duplicates),
   ((100 * row.duplicates) / Math.max(1, row.accepted)).toFixed(2),
   String(row.vendorRequests),
+  String(row.invalidRequests),
   row.answeredWhileVendorHung ? 'yes' : 'NO',
 ])
 const widths = header.map((title, column) =>

@@ -26,5 +26,6 @@ describe.each(faultModes(OUTAGE_MS))('the local system against a GA4 stand-in wi
     expect(figures.delivered + figures.deadLettered).toBe(figures.accepted)
     expect(figures.duplicates).toBeLessThanOrEqual(MAX_DUPLICATE_SHARE * figures.accepted)
     expect(figures.answeredWhileVendorHung).toBe(true)
+    expect(figures.invalidRequests).toBe(0)
   })
 })

@@ -2,6 +2,7 @@ import { once } from 'node:events'
 import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { z } from 'zod'
+import { validateGa4Request } from '../support/ga4-validator.ts'
 
 /** What the stand-in does with one request: answer it, or hold it open without a word. */
 export type VendorAction = { answer: number; headers?: Record<string, string> } | 'hang'
@@ -10,6 +11,8 @@ export type VendorAction = { answer: number; headers?: Record<string, string> } 
 export interface VendorExchange {
   seqs: number[]
   action: VendorAction
+  /** What test/support/ga4-validator.ts finds wrong with the request (vendors.md §1.12). */
+  problems: string[]
 }
 
 export interface FaultyVendor {
@@ -35,7 +38,12 @@ export async function startFaultyVendor(act: (index: number) => VendorAction): P
     const chunks: Buffer[] = []
     for await (const chunk of request) chunks.push(Buffer.from(chunk))
     const action = act(exchanges.length)
-    exchanges.push({ seqs: seqsOf(Buffer.concat(chunks).toString('utf8')), action })
+    const body = Buffer.concat(chunks).toString('utf8')
+    const problems = validateGa4Request(
+      { method: request.method ?? '', url: request.url ?? '', headers: request.headers, body },
+      { allowLoopbackHost: true },
+    )
+    exchanges.push({ seqs: seqsOf(body), action, problems })
     if (action === 'hang') {
       held.add(response)
       response.on('close', () => held.delete(response))
