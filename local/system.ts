@@ -1,8 +1,6 @@
 import { once } from 'node:events'
-import { mkdirSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { join } from 'node:path'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
@@ -18,6 +16,7 @@ import { createCollectHandler } from '../functions/collect/handler.ts'
 import { createConsentHandler } from '../functions/consent/handler.ts'
 import { createDeliverHandler } from '../functions/deliver/handler.ts'
 import { BodyTooLargeError, toApiGatewayEvent, writeResult } from './api-gateway.ts'
+import { claimDataDir } from './data-dir.ts'
 import { startEmbeddedDynamo } from './dynalite.ts'
 import { lambdaContext } from './lambda-context.ts'
 import { DEFAULT_OUTBOX_ENTRIES, Outbox } from './outbox.ts'
@@ -80,7 +79,7 @@ interface Route {
  */
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
   const { config, print } = options
-  const storage = options.dataDir ? localStorage(options.dataDir) : undefined
+  const storage = options.dataDir ? claimDataDir(options.dataDir) : undefined
   const dynamo = await startEmbeddedDynamo(
     [CONSENT_TABLE, CONFIG_TABLE, IDEMPOTENCY_TABLE],
     storage ? { path: storage.dynamoDirectory } : {},
@@ -202,14 +201,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         print(`[queue] deliveries still running after ${drainTimeoutMs} ms; their messages stay queued`)
       client.destroy()
       await dynamo.close()
+      storage?.release()
     },
   }
-}
-
-/** Where the local state lives under the data directory. */
-function localStorage(dataDir: string) {
-  mkdirSync(dataDir, { recursive: true })
-  return { dynamoDirectory: join(dataDir, 'dynamodb'), queueJournal: join(dataDir, 'queues.jsonl') }
 }
 
 async function settlesWithin(work: Promise<void>, timeoutMs: number): Promise<boolean> {
