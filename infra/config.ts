@@ -41,7 +41,7 @@ const DEFAULT_MAX_RECEIVE_COUNT = 12
 const deliverySchema = z.strictObject({
   /**
    * Receives before a message moves to the vendor's DLQ (default 12: with the deliverer's backoff,
-   * 2 s doubling to a 15 min cap with full jitter, that is up to 47 min of retries, about 24 min on
+   * 2 s doubling to a 15 min cap with full jitter, that is up to 62 min of retries, about 31 min on
    * average; docs/deploy.md "Retries").
    */
   maxReceiveCount: z.int().min(1).max(100).default(DEFAULT_MAX_RECEIVE_COUNT),
