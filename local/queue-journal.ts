@@ -46,9 +46,10 @@ export class QueueJournal {
     private readonly path: string,
     private handle: FileHandle,
     private readonly snapshot: () => JournalRecord[],
+    private readonly compactAfterRecords: number,
   ) {}
 
-  /** Reads what an earlier run left (skipping a torn last line), then compacts it to `snapshot()` once replayed. */
+  /** Reads what an earlier run left, skipping a line a crash cut short. */
   static read(path: string, warn: (line: string) => void): ReplayedRecord[] {
     if (!existsSync(path)) return []
     const records: ReplayedRecord[] = []
@@ -63,9 +64,12 @@ export class QueueJournal {
   }
 
   /** Starts a fresh journal at `path` holding `snapshot()` (the state replayed from the old one). */
-  static async open(path: string, snapshot: () => JournalRecord[]): Promise<QueueJournal> {
-    const journal = new QueueJournal(path, await writeSnapshot(path, snapshot()), snapshot)
-    return journal
+  static async open(
+    path: string,
+    snapshot: () => JournalRecord[],
+    compactAfterRecords = COMPACT_AFTER_RECORDS,
+  ): Promise<QueueJournal> {
+    return new QueueJournal(path, await writeSnapshot(path, snapshot()), snapshot, compactAfterRecords)
   }
 
   /** Resolves once the record is on disk. */
@@ -87,7 +91,7 @@ export class QueueJournal {
         const waiters = this.waiters
         this.waiters = []
         try {
-          if (this.appendedSinceCompaction >= COMPACT_AFTER_RECORDS) {
+          if (this.appendedSinceCompaction >= this.compactAfterRecords) {
             // The snapshot is the in-memory state, which already holds every pending change.
             this.pending = []
             await this.handle.close()
