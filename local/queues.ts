@@ -126,14 +126,13 @@ export class LocalQueues implements Dispatch {
   redelivery(vendor: VendorId): Redelivery {
     return {
       delay: async (records) => {
-        const { queue, settings } = this.vendor(vendor)
+        const { queue, settings, wakers } = this.vendor(vendor)
         for (const record of records) {
           const seconds = Math.min(Math.max(0, record.delaySeconds), MAX_REDELIVERY_DELAY_SECONDS)
           const change = queue.changeVisibility(record.receiptHandle, seconds * settings.redeliverySecondMs)
           if (change !== 'changed')
             this.print(`[queue] ${vendor}: visibility of ${record.recordId} not changed (${change})`)
         }
-        const wakers = this.vendor(vendor).wakers
         for (const wake of wakers) wake()
       },
     }
