@@ -3,6 +3,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
 import { SQSClient } from '@aws-sdk/client-sqs'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
+import { dynamoIdempotencyStore } from '#shared/adapters/dynamodb-idempotency-store.ts'
 import { PSEUDONYM_SECRET, secretFromEnvironment } from '#shared/adapters/secrets.ts'
 import { sqsDispatch } from '#shared/adapters/sqs-dispatch.ts'
 import { configFromEnvironment, requireEnv } from '#shared/config/load.ts'
@@ -24,9 +25,12 @@ const queueUrls = Object.fromEntries(
   }),
 )
 
+const dynamo = documentClient()
+
 export const handler = createCollectHandler({
   config,
-  consent: dynamoConsentStore(documentClient(), requireEnv('CONSENT_TABLE_NAME')),
+  consent: dynamoConsentStore(dynamo, requireEnv('CONSENT_TABLE_NAME')),
+  idempotency: dynamoIdempotencyStore(dynamo, requireEnv('IDEMPOTENCY_TABLE_NAME')),
   dispatch: sqsDispatch(new SQSClient({}), queueUrls),
   pseudonymKey: await secretFromEnvironment(PSEUDONYM_SECRET),
   trustProxy: config.trustProxy,

@@ -6,6 +6,7 @@ import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
 import { fetchSender } from '#shared/adapters/fetch-sender.ts'
 import { secretFromEnvironment } from '#shared/adapters/secrets.ts'
 import { sqsDeadLetters } from '#shared/adapters/sqs-dead-letters.ts'
+import { sqsRedelivery } from '#shared/adapters/sqs-redelivery.ts'
 import { ConfigError, configFromEnvironment, requireEnv } from '#shared/config/load.ts'
 import type { OutcomeReport } from '#shared/delivery/deliver.ts'
 import { switchedOffAdapter } from '#shared/vendors/adapter.ts'
@@ -19,17 +20,17 @@ const vendor = requireEnv('VENDOR')
 if (vendor !== 'ga4') throw new ConfigError(`VENDOR is ${vendor}; this deliverer knows only ga4`)
 
 // A vendor absent or switched off needs no secret: its messages are withheld with a reason, not a crash.
+// The deployed deliverer always sends to the vendor's own endpoint (a base URL override is local only).
 const ga4 = config.vendors.ga4
-const baseUrl = process.env.TAGWARDEN_VENDOR_BASE_URL
 const adapter = ga4?.enabled
   ? ga4Adapter(
       ga4,
       parseGa4ApiSecret(
         await secretFromEnvironment({ valueVariable: 'GA4_API_SECRET', arnVariable: 'VENDOR_SECRET_ARN' }),
       ),
-      baseUrl ? { baseUrl } : {},
     )
   : switchedOffAdapter(vendor, GA4_PURPOSES)
+const sqs = new SQSClient({})
 
 const logOutcome = ({ outcome, ...details }: OutcomeReport) => {
   if (outcome === 'delivered') logger.debug(outcome, details)
@@ -42,7 +43,8 @@ export const handler = createDeliverHandler({
   policy: () => vendorPolicy(config, vendor),
   consent: dynamoConsentStore(documentClient(), requireEnv('CONSENT_TABLE_NAME')),
   sender: fetchSender(),
-  deadLetters: sqsDeadLetters(new SQSClient({}), requireEnv('DLQ_URL')),
+  deadLetters: sqsDeadLetters(sqs, requireEnv('DLQ_URL')),
+  redelivery: sqsRedelivery(sqs, requireEnv('QUEUE_URL')),
   now: () => new Date(),
   onOutcome: logOutcome,
 }).use(injectLambdaContext(logger))

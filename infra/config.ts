@@ -36,9 +36,15 @@ const vendorDeliverySchema = z.strictObject({
     .default(DEFAULT_DELIVERER_CONCURRENCY),
 })
 
+const DEFAULT_MAX_RECEIVE_COUNT = 12
+
 const deliverySchema = z.strictObject({
-  /** Receives before a message moves to the vendor's DLQ (default 5). */
-  maxReceiveCount: z.int().min(1).max(100).default(5),
+  /**
+   * Receives before a message moves to the vendor's DLQ (default 12: with the deliverer's backoff,
+   * 2 s doubling to a 15 min cap with full jitter, that is up to 62 min of retries, about 31 min on
+   * average; docs/deploy.md "Retries").
+   */
+  maxReceiveCount: z.int().min(1).max(100).default(DEFAULT_MAX_RECEIVE_COUNT),
   /** How long a dead-lettered message is kept for inspection and redrive (default 14, the SQS maximum). */
   deadLetterRetentionDays: z.int().min(1).max(14).default(14),
   /** Alarm when a vendor queue's oldest message is older than this (default 15 minutes). */
@@ -95,7 +101,7 @@ export const infraConfigSchema = z
       .refine((days) => LOG_RETENTION_DAYS.includes(days), `must be one of ${LOG_RETENTION_DAYS.join(', ')}`)
       .default(30),
     delivery: deliverySchema.default({
-      maxReceiveCount: 5,
+      maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT,
       deadLetterRetentionDays: 14,
       oldestMessageAlarmMinutes: 15,
       vendors: {},

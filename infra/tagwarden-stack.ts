@@ -73,6 +73,7 @@ export class TagwardenStack extends Stack {
       logRetention,
     })
       .bindTable('CONSENT_TABLE_NAME', this.tables.consent, 'read')
+      .bindTable('IDEMPOTENCY_TABLE_NAME', this.tables.idempotency, 'readWrite')
       .bindSecretReader('PSEUDONYM_SECRET_ARN', this.pseudonymKey)
     for (const [vendor, delivery] of this.deliveries) {
       this.collect.bindQueueSender(`QUEUE_URL_${vendor.toUpperCase()}`, delivery.queue)

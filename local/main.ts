@@ -1,8 +1,12 @@
-import { configFromEnvironment } from '#shared/config/load.ts'
+import { resolve } from 'node:path'
+import { ConfigError, configFromEnvironment } from '#shared/config/load.ts'
 import { DEV_WRITE_KEY, developmentConfig } from './dev-config.ts'
+import { DEFAULT_OUTBOX_ENTRIES } from './outbox.ts'
 import { startLocalSystem } from './system.ts'
 
 const DEFAULT_PORT = 8787
+/** Relative to the working directory, git-ignored. */
+const DEFAULT_DATA_DIR = '.tagwarden'
 /** Development-only stand-ins; real deployments take both from Secrets Manager. */
 const DEV_PSEUDONYM_KEY = 'local-development-pseudonym-key-not-secret'
 const DEV_GA4_API_SECRET = 'local-dev-ga4-api-secret'
@@ -11,6 +15,7 @@ const env = process.env
 const config = configFromEnvironment(env, developmentConfig())
 const vendorBaseUrl = env.TAGWARDEN_VENDOR_BASE_URL
 const print = (line: string) => process.stdout.write(`${line}\n`)
+const dataDir = resolve(env.TAGWARDEN_DATA_DIR || DEFAULT_DATA_DIR)
 
 const system = await startLocalSystem({
   config,
@@ -20,18 +25,40 @@ const system = await startLocalSystem({
   ...(vendorBaseUrl ? { vendorBaseUrl } : {}),
   trustProxy: env.TAGWARDEN_TRUST_PROXY === '1' || config.trustProxy,
   print,
+  dataDir,
+  outboxEntries: positiveInteger('TAGWARDEN_OUTBOX_ENTRIES', DEFAULT_OUTBOX_ENTRIES),
 })
 
 print(`tagwarden listening on ${system.url}`)
 print(`  embedded DynamoDB (dynalite) on ${system.dynamoEndpoint}`)
+print(`  data (consent, queues, dead letters): ${dataDir} (delete it to start afresh)`)
 print(
   `  vendors: ${vendorBaseUrl ? `sending for real to ${vendorBaseUrl}` : 'dry run (see GET /__tagwarden/outbox)'}`,
 )
 if (!env.TAGWARDEN_CONFIG && !env.TAGWARDEN_CONFIG_JSON)
   print(`  development config: write key "${DEV_WRITE_KEY}"`)
 
+// SIGTERM/SIGINT: answer requests under way, let running deliveries finish (bounded), then exit;
+// undelivered messages stay in the data directory. A second signal exits at once.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void system.close().then(() => process.exit(0))
+    print(`${signal}: draining deliveries, then exiting`)
+    for (const again of ['SIGINT', 'SIGTERM'] as const) process.once(again, () => process.exit(1))
+    void system.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        print(`[error] shutdown: ${String(error)}`)
+        process.exit(1)
+      },
+    )
   })
+}
+
+function positiveInteger(name: string, fallback: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < 1)
+    throw new ConfigError(`${name} must be a positive integer, got "${raw}"`)
+  return value
 }

@@ -1,9 +1,13 @@
+import type { OutcomeReport } from '#shared/delivery/deliver.ts'
 import type { VendorMessage } from '#shared/delivery/message.ts'
 import type { DecisionRecord } from '#shared/ingest/collect.ts'
+import { BoundedList } from './bounded-list.ts'
 
 const SECRET_QUERY_PARAMS = ['api_secret', 'access_token']
 const SECRET_HEADERS = ['authorization']
 const REDACTED = '[redacted]'
+/** Entries kept per list unless TAGWARDEN_OUTBOX_ENTRIES says otherwise. */
+export const DEFAULT_OUTBOX_ENTRIES = 1000
 
 export interface RecordedRequest {
   at: string
@@ -12,7 +16,7 @@ export interface RecordedRequest {
   url: string
   headers: Record<string, string>
   body: unknown
-  /** Whether it was only recorded (dry run) or really sent to TAGWARDEN_VENDOR_BASE_URL. */
+  /** False in a dry run (recorded, not sent); true when really sent to TAGWARDEN_VENDOR_BASE_URL. */
   sent: boolean
   status?: number
   events: Array<{ messageId: string; decision: DecisionRecord | undefined }>
@@ -22,20 +26,32 @@ export interface DeliveryOutcome {
   at: string
   vendor: string
   messageId: string
-  outcome: string
+  /** The deliverer's outcome; `recorded` in a dry run, where nothing is sent. */
+  outcome: OutcomeReport['outcome'] | 'recorded'
   reason: string
 }
+
+const DRY_RUN_REASON = 'dry run: recorded, not sent'
 
 /**
  * What the local system did, for developers and tests (`GET /__tagwarden/outbox`): each consent decision
  * with its reason, each message queued or parked, and each vendor request with its secrets redacted.
+ * Each list keeps its newest `entriesPerList` entries.
  */
 export class Outbox {
-  readonly decisions: DecisionRecord[] = []
-  readonly queued: VendorMessage[] = []
-  readonly parked: Array<{ vendor: string; reason: string; message: unknown }> = []
-  readonly requests: RecordedRequest[] = []
-  readonly deliveries: DeliveryOutcome[] = []
+  readonly decisions: BoundedList<DecisionRecord>
+  readonly queued: BoundedList<VendorMessage>
+  readonly parked: BoundedList<{ vendor: string; reason: string; message: unknown }>
+  readonly requests: BoundedList<RecordedRequest>
+  readonly deliveries: BoundedList<DeliveryOutcome>
+
+  constructor(readonly entriesPerList = DEFAULT_OUTBOX_ENTRIES) {
+    this.decisions = new BoundedList(entriesPerList)
+    this.queued = new BoundedList(entriesPerList)
+    this.parked = new BoundedList(entriesPerList)
+    this.requests = new BoundedList(entriesPerList)
+    this.deliveries = new BoundedList(entriesPerList)
+  }
 
   recordRequest(
     request: {
@@ -59,13 +75,25 @@ export class Outbox {
       ...(result.status === undefined ? {} : { status: result.status }),
       events: request.messageIds.map((messageId) => ({
         messageId,
-        decision: this.decisions.find(
+        decision: this.decisions.findLast(
           (entry) => entry.messageId === messageId && entry.vendor === request.vendor,
         ),
       })),
     }
     this.requests.push(recorded)
     return recorded
+  }
+
+  /** In a dry run the vendor's "answer" is the recording sender's own, so a delivery is reported as recorded. */
+  recordDelivery(vendor: string, report: OutcomeReport, mode: { dryRun: boolean }): void {
+    const recorded = mode.dryRun && report.outcome === 'delivered'
+    this.deliveries.push({
+      at: new Date().toISOString(),
+      vendor,
+      messageId: report.messageId,
+      outcome: recorded ? 'recorded' : report.outcome,
+      reason: recorded ? DRY_RUN_REASON : report.reason,
+    })
   }
 
   toJSON() {
@@ -75,6 +103,15 @@ export class Outbox {
       requests: this.requests,
       deliveries: this.deliveries,
       parked: this.parked,
+      /** How many entries each list ever had; the lists above keep the newest `entriesPerList`. */
+      totals: {
+        decisions: this.decisions.total,
+        queued: this.queued.total,
+        requests: this.requests.total,
+        deliveries: this.deliveries.total,
+        parked: this.parked.total,
+      },
+      entriesPerList: this.entriesPerList,
     }
   }
 }

@@ -1,174 +1,295 @@
-import { createHash, randomUUID } from 'node:crypto'
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
+import { randomUUID } from 'node:crypto'
 import type { DeadLetters, Dispatch, VendorMessage } from '#shared/delivery/message.ts'
-import type { VendorId } from '#shared/vendors/vendor.ts'
-import { lambdaContext } from './lambda-context.ts'
+import { MAX_REDELIVERY_DELAY_SECONDS, type Redelivery } from '#shared/delivery/redelivery.ts'
+import { delivererTimeoutSeconds, visibilityTimeoutSeconds } from '#shared/delivery/timing.ts'
+import { VENDOR_IDS, type VendorId } from '#shared/vendors/vendor.ts'
 import type { Outbox } from './outbox.ts'
+import { type JournalRecord, QueueJournal } from './queue-journal.ts'
+import { type EventSourceSettings, SqsEventSource, type SqsHandler } from './sqs-event-source.ts'
+import { SqsQueue, type StoredMessage } from './sqs-queue.ts'
 
-type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>
-
-export interface LocalQueueSettings {
-  pollIntervalMs: number
-  batchSize: number
-  /** After this many failed receives a message moves to the vendor's dead-letter list, as SQS redrive does. */
+export interface LocalQueueSettings extends EventSourceSettings {
+  /** Receives before the redrive policy moves a message to the vendor's dead-letter list. */
   maxReceiveCount: number
-  /** First retry delay; doubles with each receive (SQS visibility timeout stand-in). */
-  retryDelayMs: number
+  /** How long one second of a ChangeMessageVisibility delay lasts here (1000; tests shorten it). */
+  redeliverySecondMs: number
 }
 
-export const DEFAULT_QUEUE_SETTINGS: LocalQueueSettings = {
-  pollIntervalMs: 200,
-  batchSize: 25,
-  maxReceiveCount: 5,
-  retryDelayMs: 1_000,
+/** infra/config.ts's default `delivery.maxReceiveCount`. */
+const DEFAULT_MAX_RECEIVE_COUNT = 5
+/** GA4's per-request event limit, the deployed event source's batch size. */
+const DEFAULT_BATCH_SIZE = 25
+/** Concurrent batches per vendor; the deployed event source's default maximum concurrency is 2. */
+const DEFAULT_CONCURRENT_BATCHES = 2
+/** The local queues have no batching window: a poller receives again as soon as its batch is done. */
+const LOCAL_BATCHING_WINDOW_SECONDS = 0
+const IDLE_POLL_MS = 100
+const MS_PER_SECOND = 1000
+
+/** The deployed queue's timings for a vendor request timeout (shared/delivery/timing.ts), as local settings. */
+export function queueSettingsFor(requestTimeoutMs: number): LocalQueueSettings {
+  const timeoutSeconds = delivererTimeoutSeconds(requestTimeoutMs)
+  return {
+    batchSize: DEFAULT_BATCH_SIZE,
+    concurrency: DEFAULT_CONCURRENT_BATCHES,
+    functionTimeoutMs: timeoutSeconds * MS_PER_SECOND,
+    visibilityTimeoutMs:
+      visibilityTimeoutSeconds(timeoutSeconds, LOCAL_BATCHING_WINDOW_SECONDS) * MS_PER_SECOND,
+    idlePollMs: IDLE_POLL_MS,
+    maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT,
+    redeliverySecondMs: MS_PER_SECOND,
+  }
 }
 
-interface QueuedItem {
+export interface DeadLetter {
+  vendor: string
   id: string
+  reason: string
+  at: string
   body: string
-  receiveCount: number
-  visibleAt: number
-  sentAt: number
+}
+
+interface VendorQueue {
+  queue: SqsQueue
+  settings: LocalQueueSettings
+  wakers: Set<() => void>
+  source?: SqsEventSource
 }
 
 /**
- * In-process stand-in for the per-vendor SQS queues and DLQs: it stores messages as JSON text exactly as
- * SQS would, and drives each vendor's deliver handler with SQS-shaped batches.
+ * In-process stand-in for the per-vendor SQS queues, their DLQs and Lambda's event sources: messages
+ * are stored as JSON text exactly as SQS would, each vendor's deliverer is driven with SQS-shaped
+ * batches, and, with a journal, every change is on disk so a restart resumes delivery.
  */
 export class LocalQueues implements Dispatch {
-  private readonly queues = new Map<VendorId, QueuedItem[]>()
-  private readonly consumers = new Map<VendorId, SqsHandler>()
-  private inFlight = 0
-  private timer: NodeJS.Timeout | undefined
+  private readonly vendors = new Map<VendorId, VendorQueue>()
+  private readonly parked: DeadLetter[] = []
+  private journal: QueueJournal | undefined
+  private started = false
 
   constructor(
     private readonly outbox: Outbox,
     private readonly print: (line: string) => void,
-    private readonly settings: LocalQueueSettings = DEFAULT_QUEUE_SETTINGS,
+    private readonly settingsFor: (vendor: VendorId) => LocalQueueSettings,
   ) {}
 
+  /** Restores what an earlier run left at `path` (queued and dead-lettered messages) and journals every change there. */
+  async persistTo(path: string): Promise<void> {
+    for (const record of QueueJournal.read(path, this.print)) {
+      const vendor = this.vendorOf(record.queue)
+      if (!vendor) continue
+      if (record.op === 'send') vendor.queue.send(record)
+      else if (record.op === 'receive') vendor.queue.restoreReceives(record.ids)
+      else if (record.op === 'delete') vendor.queue.remove(record.ids)
+      else {
+        vendor.queue.remove([record.id])
+        const { id, body, reason, at } = record
+        this.parked.push({ vendor: record.queue, id, body, reason, at })
+      }
+    }
+    this.journal = await QueueJournal.open(path, () => this.snapshot())
+    const queued = [...this.vendors.values()].reduce((sum, vendor) => sum + vendor.queue.size, 0)
+    if (queued > 0 || this.parked.length > 0)
+      this.print(
+        `[queue] resumed ${queued} queued and ${this.parked.length} dead-lettered messages from ${path}`,
+      )
+  }
+
   async enqueue(vendor: VendorId, messages: ReadonlyArray<VendorMessage>): Promise<void> {
-    const queue = this.queue(vendor)
+    const target = this.vendor(vendor)
     const now = Date.now()
+    const written: Array<Promise<void>> = []
     for (const message of messages) {
-      this.outbox.queued.push(message)
-      queue.push({
+      const stored: StoredMessage = {
         id: randomUUID(),
         body: JSON.stringify(message),
-        receiveCount: 0,
-        visibleAt: now,
         sentAt: now,
-      })
+        receiveCount: 0,
+      }
+      target.queue.send(stored)
+      this.outbox.queued.push(message)
+      if (this.journal) written.push(this.journal.append({ op: 'send', queue: vendor, ...stored }))
     }
+    for (const wake of target.wakers) wake()
+    await Promise.all(written)
   }
 
   /** The vendor's DLQ: where the deliverer parks messages that must not be retried. */
   deadLetters(vendor: VendorId): DeadLetters {
     return {
-      park: async (message, reason) => this.park(vendor, message, reason),
+      park: async (message, reason) =>
+        this.park(vendor, { id: randomUUID(), body: JSON.stringify(message) }, reason),
     }
   }
 
+  /** ChangeMessageVisibility on the vendor's queue, by receipt handle, as SQS does it. */
+  redelivery(vendor: VendorId): Redelivery {
+    return {
+      delay: async (records) => {
+        const { queue, settings, wakers } = this.vendor(vendor)
+        for (const record of records) {
+          const seconds = Math.min(Math.max(0, record.delaySeconds), MAX_REDELIVERY_DELAY_SECONDS)
+          const change = queue.changeVisibility(record.receiptHandle, seconds * settings.redeliverySecondMs)
+          if (change !== 'changed')
+            this.print(`[queue] ${vendor}: visibility of ${record.recordId} not changed (${change})`)
+        }
+        for (const wake of wakers) wake()
+      },
+    }
+  }
+
+  /** Every message dead-lettered so far (redriven after maxReceiveCount, or parked by the deliverer). */
+  deadLettered(vendor?: VendorId): ReadonlyArray<DeadLetter> {
+    return vendor ? this.parked.filter((letter) => letter.vendor === vendor) : this.parked
+  }
+
+  /** Messages in the vendor's queue, visible or in flight. */
+  size(vendor: VendorId): number {
+    return this.vendors.get(vendor)?.queue.size ?? 0
+  }
+
   consume(vendor: VendorId, handler: SqsHandler): void {
-    this.consumers.set(vendor, handler)
+    const target = this.vendor(vendor)
+    target.source = new SqsEventSource(
+      `tagwarden-deliver-${vendor}`,
+      `arn:aws:sqs:local:000000000000:tagwarden-${vendor}`,
+      {
+        receive: (max, visibilityTimeoutMs) => this.receive(vendor, max, visibilityTimeoutMs),
+        delete: (handles) => this.delete(vendor, handles),
+        abandon: (handles) => {
+          for (const handle of handles) target.queue.abandon(handle)
+        },
+        waitForMessages: (ms) => this.waitForMessages(target, ms),
+      },
+      handler,
+      target.settings,
+      this.print,
+    )
+    if (this.started) target.source.start()
   }
 
   start(): void {
-    this.timer ??= setInterval(() => void this.poll(), this.settings.pollIntervalMs)
+    this.started = true
+    for (const { source } of this.vendors.values()) source?.start()
   }
 
-  stop(): void {
-    clearInterval(this.timer)
-    this.timer = undefined
+  /** Stops receiving and waits for running deliveries (each at most its function timeout). */
+  async stop(): Promise<void> {
+    this.started = false
+    const stopping = [...this.vendors.values()].map((vendor) => vendor.source?.stop())
+    for (const vendor of this.vendors.values()) for (const wake of vendor.wakers) wake()
+    await Promise.all(stopping)
   }
 
-  /** Resolves once every queue is empty and no batch is being delivered (for tests and shutdown). */
+  /** Stops, then waits for the journal to be written and closes it. */
+  async close(): Promise<void> {
+    await this.stop()
+    await this.journal?.close()
+    this.journal = undefined
+  }
+
+  /** Resolves once every queue is empty and no batch is being delivered (for tests). */
   async drained(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs
-    while (this.inFlight > 0 || [...this.queues.values()].some((queue) => queue.length > 0)) {
+    const busy = () =>
+      [...this.vendors.values()].some((vendor) => vendor.queue.size > 0 || vendor.source?.busy)
+    while (busy()) {
       if (Date.now() > deadline) throw new Error('local queues did not drain in time')
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
   }
 
-  private async poll(): Promise<void> {
-    for (const [vendor, handler] of this.consumers) {
-      const batch = this.receive(vendor)
-      if (batch.length === 0) continue
-      this.inFlight++
-      try {
-        await this.deliver(vendor, handler, batch)
-      } finally {
-        this.inFlight--
-      }
-    }
+  private receive(vendor: VendorId, max: number, visibilityTimeoutMs: number) {
+    const { queue, settings } = this.vendor(vendor)
+    const received = queue.receive(max, visibilityTimeoutMs, (message) =>
+      this.park(
+        vendor,
+        message,
+        `received ${message.receiveCount} times (maxReceiveCount ${settings.maxReceiveCount})`,
+      ),
+    )
+    if (received.length > 0)
+      this.journalInBackground({ op: 'receive', queue: vendor, ids: received.map((m) => m.id) })
+    return received
   }
 
-  private receive(vendor: VendorId): QueuedItem[] {
-    const queue = this.queue(vendor)
-    const now = Date.now()
-    const batch = queue.filter((item) => item.visibleAt <= now).slice(0, this.settings.batchSize)
-    for (const item of batch) {
-      item.receiveCount++
-      item.visibleAt = now + this.settings.retryDelayMs * 2 ** (item.receiveCount - 1)
-    }
-    return batch
+  private delete(vendor: VendorId, receiptHandles: ReadonlyArray<string>): void {
+    const { queue } = this.vendor(vendor)
+    const ids = receiptHandles.flatMap((handle) => queue.delete(handle) ?? [])
+    if (ids.length > 0) this.journalInBackground({ op: 'delete', queue: vendor, ids })
   }
 
-  private async deliver(vendor: VendorId, handler: SqsHandler, batch: QueuedItem[]): Promise<void> {
-    let failedIds: Set<string>
-    try {
-      const response = await handler(sqsEvent(vendor, batch), lambdaContext(`tagwarden-deliver-${vendor}`))
-      failedIds = new Set(response?.batchItemFailures.map((failure) => failure.itemIdentifier))
-    } catch (error) {
-      this.print(`[queue] ${vendor} deliver handler failed, whole batch will be retried: ${String(error)}`)
-      failedIds = new Set(batch.map((item) => item.id))
+  private park(vendor: VendorId, message: Pick<StoredMessage, 'id' | 'body'>, reason: string): void {
+    const letter: DeadLetter = {
+      vendor,
+      id: message.id,
+      body: message.body,
+      reason,
+      at: new Date().toISOString(),
     }
-    const queue = this.queue(vendor)
-    for (const item of batch) {
-      if (!failedIds.has(item.id)) {
-        queue.splice(queue.indexOf(item), 1)
-      } else if (item.receiveCount >= this.settings.maxReceiveCount) {
-        queue.splice(queue.indexOf(item), 1)
-        this.park(vendor, JSON.parse(item.body), `delivery failed ${item.receiveCount} times`)
-      }
-    }
-  }
-
-  private park(vendor: VendorId, message: unknown, reason: string): void {
-    this.outbox.parked.push({ vendor, reason, message })
+    this.parked.push(letter)
+    this.outbox.parked.push({ vendor, reason, message: parseBody(message.body) })
     this.print(`[dlq] ${vendor}: ${reason}`)
+    this.journalInBackground({
+      op: 'dead-letter',
+      queue: vendor,
+      id: letter.id,
+      body: letter.body,
+      reason,
+      at: letter.at,
+    })
   }
 
-  private queue(vendor: VendorId): QueuedItem[] {
-    let queue = this.queues.get(vendor)
-    if (!queue) {
-      queue = []
-      this.queues.set(vendor, queue)
+  /** Receives, deletions and dead letters need not wait for the disk: losing one in a crash means a redelivery. */
+  private journalInBackground(record: JournalRecord): void {
+    this.journal
+      ?.append(record)
+      .catch((error: unknown) => this.print(`[queue] journal write failed: ${String(error)}`))
+  }
+
+  private waitForMessages(target: VendorQueue, ms: number): Promise<void> {
+    if (!this.started || target.queue.hasVisible) return Promise.resolve()
+    const untilVisible = target.queue.nextVisibilityAt - Date.now()
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer)
+        target.wakers.delete(wake)
+        resolve()
+      }
+      const timer = setTimeout(wake, Math.max(0, Math.min(ms, untilVisible)))
+      target.wakers.add(wake)
+    })
+  }
+
+  private snapshot(): JournalRecord[] {
+    const records: JournalRecord[] = []
+    for (const [vendor, { queue }] of this.vendors)
+      for (const message of queue.stored()) records.push({ op: 'send', queue: vendor, ...message })
+    for (const { vendor, id, body, reason, at } of this.parked)
+      records.push({ op: 'dead-letter', queue: vendor, id, body, reason, at })
+    return records
+  }
+
+  private vendorOf(name: string): VendorQueue | undefined {
+    const vendor = VENDOR_IDS.find((id) => id === name)
+    return vendor ? this.vendor(vendor) : undefined
+  }
+
+  private vendor(vendor: VendorId): VendorQueue {
+    let target = this.vendors.get(vendor)
+    if (!target) {
+      const settings = this.settingsFor(vendor)
+      target = { queue: new SqsQueue(settings.maxReceiveCount), settings, wakers: new Set() }
+      this.vendors.set(vendor, target)
     }
-    return queue
+    return target
   }
 }
 
-function sqsEvent(vendor: VendorId, batch: ReadonlyArray<QueuedItem>): SQSEvent {
-  return { Records: batch.map((item) => sqsRecord(vendor, item)) }
-}
-
-function sqsRecord(vendor: VendorId, item: QueuedItem): SQSRecord {
-  return {
-    messageId: item.id,
-    receiptHandle: `local-${item.id}-${item.receiveCount}`,
-    body: item.body,
-    attributes: {
-      ApproximateReceiveCount: String(item.receiveCount),
-      SentTimestamp: String(item.sentAt),
-      SenderId: 'local',
-      ApproximateFirstReceiveTimestamp: String(item.sentAt),
-    },
-    messageAttributes: {},
-    md5OfBody: createHash('md5').update(item.body).digest('hex'),
-    eventSource: 'aws:sqs',
-    eventSourceARN: `arn:aws:sqs:local:000000000000:tagwarden-${vendor}`,
-    awsRegion: 'local',
+function parseBody(body: string): unknown {
+  try {
+    return JSON.parse(body)
+  } catch {
+    return body
   }
 }

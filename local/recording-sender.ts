@@ -20,7 +20,7 @@ export function recordingSender(
           `[dry-run] ${recorded.vendor} ${recorded.method} ${recorded.url} (${request.messageIds.length} events)`,
         )
         print(`  ${JSON.stringify(recorded.body)}`)
-        return { status: DRY_RUN_STATUS, body: '' }
+        return { status: DRY_RUN_STATUS, headers: {}, body: '' }
       }
       const response = await realSender.send(request, options)
       const recorded = outbox.recordRequest(request, { sent: true, status: response.status })

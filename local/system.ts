@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
+import { dynamoIdempotencyStore } from '#shared/adapters/dynamodb-idempotency-store.ts'
 import { fetchSender } from '#shared/adapters/fetch-sender.ts'
 import type { TagwardenConfig } from '#shared/config/schema.ts'
 import { type ApiFunction, matchRoute } from '#shared/events/routes.ts'
@@ -15,10 +16,11 @@ import { createCollectHandler } from '../functions/collect/handler.ts'
 import { createConsentHandler } from '../functions/consent/handler.ts'
 import { createDeliverHandler } from '../functions/deliver/handler.ts'
 import { BodyTooLargeError, toApiGatewayEvent, writeResult } from './api-gateway.ts'
+import { claimDataDir } from './data-dir.ts'
 import { startEmbeddedDynamo } from './dynalite.ts'
 import { lambdaContext } from './lambda-context.ts'
-import { Outbox } from './outbox.ts'
-import { DEFAULT_QUEUE_SETTINGS, type LocalQueueSettings, LocalQueues } from './queues.ts'
+import { DEFAULT_OUTBOX_ENTRIES, Outbox } from './outbox.ts'
+import { type LocalQueueSettings, LocalQueues, queueSettingsFor } from './queues.ts'
 import { recordingSender } from './recording-sender.ts'
 
 const DEV_PATH_PREFIX = '/__tagwarden/'
@@ -29,6 +31,13 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost'])
 
 export const CONSENT_TABLE = 'tagwarden-consent'
 export const CONFIG_TABLE = 'tagwarden-config'
+export const IDEMPOTENCY_TABLE = 'tagwarden-idempotency'
+/** How long a shutdown waits for running deliveries; what is unfinished then stays queued on disk. */
+const DEFAULT_DRAIN_TIMEOUT_MS = 10_000
+/** How long a shutdown lets requests under way finish before closing their connections. */
+const REQUEST_GRACE_MS = 2_000
+/** GA4's configuration default, for a vendor whose settings name no request timeout. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 5_000
 
 export interface LocalSystemOptions {
   config: TagwardenConfig
@@ -39,7 +48,17 @@ export interface LocalSystemOptions {
   vendorBaseUrl?: string
   trustProxy: boolean
   print: (line: string) => void
+  /**
+   * Where consent tables, queues and dead letters are kept across restarts (TAGWARDEN_DATA_DIR).
+   * Absent: everything in memory, gone when the process ends.
+   */
+  dataDir?: string
+  /** Entries kept per outbox list (TAGWARDEN_OUTBOX_ENTRIES). */
+  outboxEntries?: number
+  /** Overrides the queue timings derived from each vendor's request timeout (tests shorten them). */
   queueSettings?: LocalQueueSettings
+  /** How long close() waits for running deliveries. */
+  drainTimeoutMs?: number
 }
 
 export interface LocalSystem {
@@ -66,11 +85,22 @@ interface Route {
  */
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
   const { config, print } = options
-  const dynamo = await startEmbeddedDynamo([CONSENT_TABLE, CONFIG_TABLE])
+  const storage = options.dataDir ? claimDataDir(options.dataDir) : undefined
+  const dynamo = await startEmbeddedDynamo(
+    [CONSENT_TABLE, CONFIG_TABLE, IDEMPOTENCY_TABLE],
+    storage ? { path: storage.dynamoDirectory } : {},
+  )
   const client = documentClient(dynamo.clientConfig)
   const consent = dynamoConsentStore(client, CONSENT_TABLE)
-  const outbox = new Outbox()
-  const queues = new LocalQueues(outbox, print, options.queueSettings ?? DEFAULT_QUEUE_SETTINGS)
+  const outbox = new Outbox(options.outboxEntries ?? DEFAULT_OUTBOX_ENTRIES)
+  const queues = new LocalQueues(
+    outbox,
+    print,
+    (vendor) =>
+      options.queueSettings ??
+      queueSettingsFor(config.vendors[vendor]?.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
+  )
+  if (storage) await queues.persistTo(storage.queueJournal)
   /** The local stand-in for the CloudWatch metrics the Lambda functions publish. */
   const metrics = { PixelClientErrors: 0 }
   const reportError = (error: unknown) =>
@@ -80,6 +110,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     config,
     consent,
     dispatch: queues,
+    idempotency: dynamoIdempotencyStore(client, IDEMPOTENCY_TABLE),
     pseudonymKey: options.pseudonymKey,
     trustProxy: options.trustProxy,
     now: () => new Date(),
@@ -117,9 +148,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         consent,
         sender: recordingSender(outbox, print, realSender),
         deadLetters: queues.deadLetters('ga4'),
+        redelivery: queues.redelivery('ga4'),
         now: () => new Date(),
-        onOutcome: (outcome) =>
-          outbox.deliveries.push({ at: new Date().toISOString(), vendor: 'ga4', ...outcome }),
+        onOutcome: (report) => outbox.recordDelivery('ga4', report, { dryRun: !realSender }),
       }),
     )
   }
@@ -174,12 +205,17 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     outbox,
     queues,
     async close() {
-      queues.stop()
+      // Requests under way get their answer (an accepted event is journalled before it); then deliveries drain.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-      server.closeAllConnections()
+      server.closeIdleConnections()
+      if (!(await settlesWithin(closed, REQUEST_GRACE_MS))) server.closeAllConnections()
       await closed
+      const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS
+      if (!(await settlesWithin(queues.close(), drainTimeoutMs)))
+        print(`[queue] deliveries still running after ${drainTimeoutMs} ms; their messages stay queued`)
       client.destroy()
       await dynamo.close()
+      storage?.release()
     },
   }
 }
@@ -213,4 +249,16 @@ function notFound(config: TagwardenConfig, request: IncomingMessage, method: str
     { error: `no route for ${method} ${path}` },
     { ...corsHeaders(config, request.headers.origin), 'cache-control': 'no-store' },
   )
+}
+
+async function settlesWithin(work: Promise<void>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs)
+  })
+  try {
+    return await Promise.race([work.then(() => true), expired])
+  } finally {
+    clearTimeout(timer)
+  }
 }

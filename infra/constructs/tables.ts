@@ -6,7 +6,7 @@ import { Construct } from 'constructs'
 const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const
 
 /**
- * The two DynamoDB tables. Both: on-demand, point-in-time recovery, TTL on `expiresAt` (every item
+ * The DynamoDB tables. All: on-demand, point-in-time recovery, TTL on `expiresAt` (every item
  * about a visitor expires), deletion protection, and retained when the stack is deleted, because
  * consent records are the proof of consent and must outlive a redeploy.
  */
@@ -15,11 +15,14 @@ export class Tables extends Construct {
   public readonly consent: TableV2
   /** Vendor switches and settings (written by the admin function that comes next). */
   public readonly config: TableV2
+  /** Which messageIds each site queued in the last 24 h, so a client's resend is not queued twice. */
+  public readonly idempotency: TableV2
 
   constructor(scope: Construct, id: string) {
     super(scope, id)
     this.consent = this.table('Consent')
     this.config = this.table('Config')
+    this.idempotency = this.table('Idempotency')
   }
 
   private table(id: string): TableV2 {

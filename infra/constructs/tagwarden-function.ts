@@ -135,6 +135,20 @@ export class TagwardenFunction extends Construct {
     return this
   }
 
+  /**
+   * ChangeMessageVisibility on the queue this function consumes: the deliverer sets each failed
+   * record's next receive from the vendor's Retry-After and its backoff. The SQS event source grants
+   * it too (CDK merges the statements); granted here as well, so the deliverer does not depend on how
+   * the event source is wired.
+   */
+  bindQueueRedelivery(variable: string, queue: IQueue): this {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['sqs:ChangeMessageVisibility'], resources: [queue.queueArn] }),
+    )
+    this.function.addEnvironment(variable, queue.queueUrl)
+    return this
+  }
+
   bindSecretReader(variable: string, secret: ISecret): this {
     secret.grantRead(this.role)
     this.function.addEnvironment(variable, secret.secretArn)

@@ -6,22 +6,20 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager'
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
 import type { TagwardenConfig } from '#shared/config/schema.ts'
+import { delivererTimeoutSeconds, visibilityTimeoutSeconds } from '#shared/delivery/timing.ts'
 import type { DeliveredVendor, VendorDeliveryProfile } from '../vendors.ts'
 import { TagwardenFunction } from './tagwarden-function.ts'
 
-/** Never less than this, whatever the vendor's request timeout. */
-const MIN_DELIVERER_TIMEOUT_SECONDS = 30
 /**
- * A batch's vendor requests go out in parallel (one request timeout); the rest covers the consent
- * look-ups before them and the dead-letter parking after, with margin. Retries are SQS redeliveries.
+ * SQS's longest retention, set explicitly (the default is 4 days). Every retry fits well inside it:
+ * at most 100 receives (the config maximum of maxReceiveCount), each at most 15 min apart
+ * (RETRY_MAX_BACKOFF_SECONDS, or the visibility timeout when a delay cannot be set) is about 25 h,
+ * so a long vendor outage ends in the dead-letter queue, never in deletion.
  */
-const REQUEST_ROUNDS_PER_INVOCATION = 3
-/** AWS's rule for SQS event sources: visibility at least six times the function timeout plus the batching window. */
-const VISIBILITY_TO_TIMEOUT_RATIO = 6
+export const QUEUE_RETENTION = Duration.days(14)
 
 export function delivererTimeout(requestTimeoutMs: number): Duration {
-  const neededSeconds = Math.ceil((REQUEST_ROUNDS_PER_INVOCATION * requestTimeoutMs) / 1000)
-  return Duration.seconds(Math.max(MIN_DELIVERER_TIMEOUT_SECONDS, neededSeconds))
+  return Duration.seconds(delivererTimeoutSeconds(requestTimeoutMs))
 }
 
 export interface VendorDeliveryProps {
@@ -65,8 +63,9 @@ export class VendorDelivery extends Construct {
     this.queue = new Queue(this, 'Queue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
+      retentionPeriod: QUEUE_RETENTION,
       visibilityTimeout: Duration.seconds(
-        timeout.toSeconds() * VISIBILITY_TO_TIMEOUT_RATIO + batchingWindow.toSeconds(),
+        visibilityTimeoutSeconds(timeout.toSeconds(), batchingWindow.toSeconds()),
       ),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
     })
@@ -93,6 +92,7 @@ export class VendorDelivery extends Construct {
       .setEnvironment('VENDOR', props.vendor)
       .bindTable('CONSENT_TABLE_NAME', props.consentTable, 'read')
       .bindQueueSender('DLQ_URL', this.deadLetterQueue)
+      .bindQueueRedelivery('QUEUE_URL', this.queue)
       .bindSecretReader('VENDOR_SECRET_ARN', this.secret)
 
     this.deliverer.function.addEventSource(

@@ -1,12 +1,20 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb'
 import * as z from 'zod'
 import type { ConsentRecord } from '#shared/consent/model.ts'
-import type { ConsentStore } from '#shared/consent/store.ts'
+import { CONSENT_HISTORY_KEPT, type ConsentStore } from '#shared/consent/store.ts'
 
 const CURRENT_SORT_KEY = 'current'
 const HISTORY_SORT_KEY_PREFIX = 'history#'
 const MILLISECONDS_PER_SECOND = 1000
+/** DynamoDB's limit on requests in one BatchWriteItem call. */
+const MAX_BATCH_WRITE_ITEMS = 25
 
 /** A stored item that does not have the shape this adapter writes: the table is corrupt or shared. */
 export class ConsentItemError extends Error {
@@ -67,6 +75,42 @@ export function dynamoConsentStore(client: DynamoDBDocumentClient, tableName: st
     }
   }
 
+  /** The sort keys of the visitor's history, newest first (keys only: bounded by the pruning itself). */
+  async function historyKeysNewestFirst(consentKey: string): Promise<string[]> {
+    const keys: string[] = []
+    let startKey: Record<string, unknown> | undefined
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': consentKey, ':prefix': HISTORY_SORT_KEY_PREFIX },
+          ProjectionExpression: 'sk',
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      )
+      for (const item of page.Items ?? []) if (typeof item.sk === 'string') keys.push(item.sk)
+      startKey = page.LastEvaluatedKey
+    } while (startKey)
+    return keys
+  }
+
+  /**
+   * Deletes history beyond the newest CONSENT_HISTORY_KEPT entries. Whatever a crash or an unprocessed
+   * batch leaves behind, the next decision's pruning removes, as it deletes everything past the limit.
+   */
+  async function pruneHistory(consentKey: string): Promise<void> {
+    const stale = (await historyKeysNewestFirst(consentKey)).slice(CONSENT_HISTORY_KEPT)
+    for (let start = 0; start < stale.length; start += MAX_BATCH_WRITE_ITEMS) {
+      const deletes = stale.slice(start, start + MAX_BATCH_WRITE_ITEMS).map((sk) => ({
+        DeleteRequest: { Key: { pk: consentKey, sk } },
+      }))
+      await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: deletes } }))
+    }
+  }
+
   return {
     async record(record) {
       // History first: dynalite has no transactions, and a current decision without proof is worse
@@ -75,6 +119,7 @@ export function dynamoConsentStore(client: DynamoDBDocumentClient, tableName: st
         new PutCommand({ TableName: tableName, Item: toItem(record, historySortKey(record)) }),
       )
       await writeCurrent(record)
+      await pruneHistory(record.consentKey)
     },
 
     async current(consentKey, now) {

@@ -7,6 +7,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb'
  * Consent table: pk = consent key (keyed hash of site + visitor id);
  *   sk = `current` for the decision in force, `history#<updatedAt>#<receiptId>` for each change.
  * Config table: pk = item kind (`vendor#ga4`, …), sk = `current`.
+ * Idempotency table: pk = `<siteId>#<messageId>`, sk = `queued`; the consent key it was queued for.
  * Both carry `expiresAt` (epoch seconds) as the TTL attribute where an item holds visitor data.
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const

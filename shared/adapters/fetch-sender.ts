@@ -15,7 +15,11 @@ export function fetchSender(): HttpSender {
         // A redirect means a wrong base URL: surface its status (parked as a reject) rather than follow it.
         redirect: 'manual',
       })
-      return { status: response.status, body: await readPrefix(response, MAX_RESPONSE_BODY_BYTES) }
+      return {
+        status: response.status,
+        headers: Object.fromEntries(response.headers),
+        body: await readPrefix(response, MAX_RESPONSE_BODY_BYTES),
+      }
     },
   }
 }

@@ -1,5 +1,5 @@
 import type { ConsentRecord } from '#shared/consent/model.ts'
-import type { ConsentStore } from '#shared/consent/store.ts'
+import { CONSENT_HISTORY_KEPT, type ConsentStore } from '#shared/consent/store.ts'
 
 /** A ConsentStore held in memory, with the same expiry rules as the DynamoDB one (benchmarks, unit tests). */
 export function inMemoryConsentStore(): ConsentStore {
@@ -11,7 +11,8 @@ export function inMemoryConsentStore(): ConsentStore {
       return latest && live(latest, now) ? latest : null
     },
     async record(decision) {
-      histories.set(decision.consentKey, [...(histories.get(decision.consentKey) ?? []), decision])
+      const history = [...(histories.get(decision.consentKey) ?? []), decision]
+      histories.set(decision.consentKey, history.slice(-CONSENT_HISTORY_KEPT))
     },
     async history(consentKey, now) {
       return (histories.get(consentKey) ?? []).filter((record) => live(record, now))

@@ -1,6 +1,6 @@
 import { consentKey } from '#shared/privacy/pseudonym.ts'
 import type { ConsentRecord, Purposes } from './model.ts'
-import type { ConsentStore } from './store.ts'
+import { CONSENT_HISTORY_KEPT, type ConsentStore } from './store.ts'
 
 const SECONDS_PER_DAY = 24 * 60 * 60
 const MILLISECONDS_PER_SECOND = 1000
@@ -86,7 +86,8 @@ export async function readConsent(
   return {
     ...receiptOf(current, anonymousId),
     needsRenewal: current.policyVersion !== deps.policyVersion,
-    history: history.map(historyEntryOf),
+    // The store prunes on write; a burst of concurrent writes may leave a few extra until the next one.
+    history: history.slice(-CONSENT_HISTORY_KEPT).map(historyEntryOf),
   }
 }
 

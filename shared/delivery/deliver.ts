@@ -2,9 +2,11 @@ import { decide, optedIn, type VendorPolicy } from '#shared/consent/decide.ts'
 import type { ConsentRecord } from '#shared/consent/model.ts'
 import type { ConsentStore } from '#shared/consent/store.ts'
 import type { VendorAdapter } from '#shared/vendors/adapter.ts'
-import type { HttpSender, VendorRequest } from './http.ts'
+import type { HttpSender, VendorRequest, VendorResponse } from './http.ts'
 import type { DeadLetters, VendorMessage } from './message.ts'
 import { parseVendorMessage } from './message-schema.ts'
+import type { Redelivery } from './redelivery.ts'
+import { retryDelaySeconds } from './retry-schedule.ts'
 
 /** What became of one message in this batch; `retry` means its record is reported failed to SQS. */
 export type DeliveryOutcome = 'delivered' | 'retry' | 'parked' | 'withheld'
@@ -21,6 +23,10 @@ export interface DeliverDeps<P> {
   consent: ConsentStore
   sender: HttpSender
   deadLetters: DeadLetters
+  /** Sets when each failed record comes back; absent, the queue's visibility timeout applies. */
+  redelivery?: Redelivery
+  /** In [0, 1), for the backoff's jitter (Math.random when absent). */
+  random?: () => number
   now: () => Date
   onOutcome?: (report: OutcomeReport) => void
 }
@@ -29,6 +35,10 @@ export interface DeliverDeps<P> {
 export interface QueueRecord {
   recordId: string
   body: string
+  /** This receive's handle, needed to change when the record is received again. */
+  receiptHandle?: string
+  /** SQS's ApproximateReceiveCount: 1 on the first receive. */
+  receiveCount?: number
 }
 
 /** Characters of a vendor's error answer quoted in a dead-letter reason. */
@@ -58,12 +68,11 @@ export async function deliverRecords<P>(
   if (policy.id !== adapter.id)
     throw new Error(`policy for ${policy.id} given to the ${adapter.id} deliverer`)
 
-  const failed = new Set<string>()
+  const retries: Retry[] = []
   const report = (messageId: string, outcome: DeliveryOutcome, reason: string) =>
     deps.onOutcome?.({ messageId, outcome, reason })
-  const retry = (delivery: Delivery, reason: string) => {
-    for (const recordId of delivery.recordIds) failed.add(recordId)
-    report(delivery.message.messageId, 'retry', reason)
+  const retry = (delivery: Delivery, reason: string, retryAfterSeconds?: number) => {
+    retries.push({ delivery, reason, retryAfterSeconds })
   }
   const park = async (delivery: Delivery, reason: string) => {
     try {
@@ -115,7 +124,7 @@ export async function deliverRecords<P>(
 
   const send = async (request: VendorRequest) => {
     const carried = request.messageIds.flatMap((id) => byMessageId.get(id) ?? [])
-    let response: { status: number; body: string }
+    let response: VendorResponse
     try {
       response = await deps.sender.send(request, { timeoutMs: adapter.timeoutMs })
     } catch (error) {
@@ -123,12 +132,13 @@ export async function deliverRecords<P>(
       return
     }
     const answered = `${adapter.id} answered ${response.status}`
-    switch (adapter.classify(response.status)) {
+    const classified = adapter.classify(response, deps.now())
+    switch (classified.all) {
       case 'delivered':
         for (const delivery of carried) report(delivery.message.messageId, 'delivered', answered)
         return
       case 'retry':
-        for (const delivery of carried) retry(delivery, answered)
+        for (const delivery of carried) retry(delivery, answered, classified.retryAfterSeconds)
         return
       case 'reject': {
         const reason = `${answered}: ${shortBody(response.body)}`
@@ -138,7 +148,59 @@ export async function deliverRecords<P>(
   }
 
   await Promise.all([...parkings, ...requests.map(send)])
+  const failed = await scheduleRetries(retries, records, deps, report)
   return { failedRecordIds: records.map((record) => record.recordId).filter((id) => failed.has(id)) }
+}
+
+interface Retry {
+  delivery: Delivery
+  reason: string
+  retryAfterSeconds: number | undefined
+}
+
+/**
+ * Sets each retried record's next receive (backoff, never before the vendor's Retry-After) and reports
+ * the retries. Every retried record stays failed whatever happens here: if the delay cannot be set, the
+ * queue's visibility timeout brings it back instead, so nothing is lost.
+ */
+async function scheduleRetries(
+  retries: ReadonlyArray<Retry>,
+  records: ReadonlyArray<QueueRecord>,
+  deps: Pick<DeliverDeps<unknown>, 'redelivery' | 'random'>,
+  report: (messageId: string, outcome: DeliveryOutcome, reason: string) => void,
+): Promise<Set<string>> {
+  const failed = new Set<string>()
+  const byRecordId = new Map(records.map((record) => [record.recordId, record]))
+  const random = deps.random ?? Math.random
+  const delays: Array<{ recordId: string; receiptHandle: string; delaySeconds: number }> = []
+  const delayOf = new Map<Retry, number>()
+  for (const entry of retries) {
+    for (const recordId of entry.delivery.recordIds) {
+      failed.add(recordId)
+      const receiptHandle = byRecordId.get(recordId)?.receiptHandle
+      if (!receiptHandle) continue
+      const receiveCount = byRecordId.get(recordId)?.receiveCount ?? 1
+      const delaySeconds = retryDelaySeconds(receiveCount, entry.retryAfterSeconds, random())
+      delays.push({ recordId, receiptHandle, delaySeconds })
+      delayOf.set(entry, Math.max(delayOf.get(entry) ?? 0, delaySeconds))
+    }
+  }
+  let scheduled = deps.redelivery !== undefined && delays.length > 0
+  let unscheduledReason = 'after the queue visibility timeout'
+  if (scheduled && deps.redelivery) {
+    try {
+      await deps.redelivery.delay(delays)
+    } catch (error) {
+      scheduled = false
+      unscheduledReason = `after the queue visibility timeout (could not set the delay: ${describeError(error)})`
+    }
+  }
+  for (const entry of retries) {
+    const seconds = delayOf.get(entry)
+    const when = scheduled && seconds !== undefined ? `in ${seconds} s` : unscheduledReason
+    report(entry.delivery.message.messageId, 'retry', `${entry.reason}; next try ${when}`)
+  }
+  return failed
 }
 
 interface ReadResult {

@@ -13,6 +13,9 @@ export interface VendorRequest {
 
 export interface VendorResponse {
   status: number
+  /** Header names in lower case, as fetch gives them. */
+  headers: Record<string, string>
+  /** The start of the body, enough to explain an error. */
   body: string
 }
 

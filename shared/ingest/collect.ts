@@ -13,6 +13,7 @@ import { pseudonymsFor } from '#shared/privacy/pseudonyms.ts'
 import { COLLECTING_VENDORS } from '#shared/vendors/registry.ts'
 import type { VendorId } from '#shared/vendors/vendor.ts'
 import { anonymiserFor } from './anonymise.ts'
+import { type IdempotencyStore, screenResends } from './idempotency.ts'
 
 /** The parts of an HTTP request the collector looks at; the raw IP is only ever in `network`. */
 export interface CollectRequest {
@@ -37,6 +38,8 @@ export interface CollectDeps {
   config: TagwardenConfig
   consent: ConsentStore
   dispatch: Dispatch
+  /** Remembers queued messageIds, so a client's resend is not queued twice. Absent: no resend check. */
+  idempotency?: IdempotencyStore
   pseudonymKey: string
   trustProxy: boolean
   now: () => Date
@@ -49,6 +52,8 @@ export interface CollectResult {
   queued: number
   /** Well-formed Segment calls (screen, group, alias) that no vendor here takes. */
   skipped: number
+  /** Events whose messageId another visitor of the site already used (reasons in the decision trace). */
+  refused: number
 }
 
 /** Parses a JSON ingestion request and collects its events. Client errors throw ClientError (4xx). */
@@ -135,8 +140,14 @@ async function collectEvents(
     if (anonymised.ok) collected.push(anonymised.event)
     else report({ messageId: anonymised.messageId, vendor: null, allow: false, reason: anonymised.reason })
   }
+  const screened = await screenResends(
+    site.id,
+    collected,
+    (event) => pseudonyms.consentKey(event.visitorId),
+    deps,
+  )
   const consents = await readConsents(
-    collected.map((event) => pseudonyms.consentKey(event.visitorId)),
+    screened.fresh.map((event) => pseudonyms.consentKey(event.visitorId)),
     deps,
   )
 
@@ -145,7 +156,7 @@ async function collectEvents(
     return policy ? [{ vendor, policy }] : []
   })
   const outgoing = new Map<VendorId, VendorMessage[]>()
-  for (const event of collected) {
+  for (const event of screened.fresh) {
     const key = pseudonyms.consentKey(event.visitorId)
     const stored = consents.get(key) ?? null
     for (const { vendor, policy } of configured) {
@@ -174,8 +185,9 @@ async function collectEvents(
   }
 
   await Promise.all([...outgoing].map(([vendor, messages]) => deps.dispatch.enqueue(vendor, messages)))
+  await screened.markQueued([...outgoing.values()].flat())
   const queued = [...outgoing.values()].reduce((total, messages) => total + messages.length, 0)
-  return { accepted: events.length, queued, skipped: 0 }
+  return { accepted: events.length, queued, skipped: 0, refused: screened.refused }
 }
 
 /** Each visitor's stored consent, read once per request and all at the same time. */

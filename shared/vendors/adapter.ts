@@ -1,9 +1,17 @@
 import type { Purpose } from '#shared/consent/model.ts'
-import type { VendorRequest } from '#shared/delivery/http.ts'
+import type { VendorRequest, VendorResponse } from '#shared/delivery/http.ts'
+import { parseRetryAfter } from './retry-after.ts'
 import type { PurposeByEvent, VendorId } from './vendor.ts'
 
 /** What a vendor's HTTP answer means for the events it carried. */
 export type Outcome = 'delivered' | 'retry' | 'reject'
+
+/** A vendor's answer read whole: what it means, and how long the vendor asked us to wait before a retry. */
+export interface Classification {
+  all: Outcome
+  /** From `Retry-After` (bounded); the deliverer never retries sooner. */
+  retryAfterSeconds?: number
+}
 
 /**
  * Everything the deliverer needs to know about one vendor: which purposes its events need, how to read
@@ -21,7 +29,8 @@ export interface VendorAdapter<Payload> {
    */
   narrow?(payload: Payload, optedIn: (purpose: Purpose) => boolean): Payload
   buildRequests(messages: ReadonlyArray<{ messageId: string; payload: Payload }>): VendorRequest[]
-  classify(status: number): Outcome
+  /** Reads status, headers and body; `now` dates a `Retry-After` given as an HTTP date. */
+  classify(response: VendorResponse, now: Date): Classification
 }
 
 const HTTP_TOO_MANY_REQUESTS = 429
@@ -31,6 +40,14 @@ export function classifyHttpStatus(status: number): Outcome {
   if (status >= 200 && status < 300) return 'delivered'
   if (status >= 500 || status === HTTP_TOO_MANY_REQUESTS) return 'retry'
   return 'reject'
+}
+
+/** The status decides; a retry honours the answer's `Retry-After`. */
+export function classifyHttpResponse(response: VendorResponse, now: Date): Classification {
+  const all = classifyHttpStatus(response.status)
+  if (all !== 'retry') return { all }
+  const retryAfterSeconds = parseRetryAfter(response.headers['retry-after'], now)
+  return retryAfterSeconds === undefined ? { all } : { all, retryAfterSeconds }
 }
 
 /**
@@ -46,6 +63,6 @@ export function switchedOffAdapter<Payload>(id: VendorId, purposes: PurposeByEve
     buildRequests: () => {
       throw new Error(`${id} is switched off: nothing may be sent to it`)
     },
-    classify: classifyHttpStatus,
+    classify: classifyHttpResponse,
   }
 }

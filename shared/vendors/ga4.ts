@@ -3,7 +3,7 @@ import * as z from 'zod'
 import { ConfigError } from '#shared/config/load.ts'
 import type { Ga4Config } from '#shared/config/schema.ts'
 import type { CoarseDevice, CollectedEvent, PropertyValue } from '#shared/events/model.ts'
-import { classifyHttpStatus, type VendorAdapter } from './adapter.ts'
+import { classifyHttpResponse, type VendorAdapter } from './adapter.ts'
 import { ga4EventName, ga4ParamName } from './ga4-names.ts'
 import type { PurposeByEvent } from './vendor.ts'
 
@@ -206,7 +206,7 @@ const GA4_HOSTS = {
 const GA4_COLLECT_PATH = '/mp/collect'
 
 export interface Ga4AdapterOptions {
-  /** Replaces scheme and host (TAGWARDEN_VENDOR_BASE_URL, e.g. `http://127.0.0.1:9999`); path and query stay. */
+  /** Replaces scheme and host (local runtime only, e.g. `http://127.0.0.1:9999`); path and query stay. */
   baseUrl?: string
   /** Send time, used to keep backdated events inside GA4's 72 h window after a wait in the queue. */
   now?: () => Date
@@ -246,7 +246,7 @@ export function ga4Adapter(
       )
     },
     // GA4 answers 2xx even to payloads it discards (vendors.md §1.12 rule 22): 2xx is receipt, not validity.
-    classify: classifyHttpStatus,
+    classify: classifyHttpResponse,
   }
 }
 

@@ -6,7 +6,7 @@ import type { Message } from '@aws-sdk/client-sqs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bundleFunction } from '../../infra/bundling.ts'
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynalite.ts'
-import { CONSENT_TABLE } from '../../local/system.ts'
+import { CONSENT_TABLE, IDEMPOTENCY_TABLE } from '../../local/system.ts'
 import { apiEvent, basicAuthorization } from '../support/api-event.ts'
 import { type CaptureServer, startCaptureServer } from '../support/capture-server.ts'
 import { type LocalSqs, startLocalSqs } from '../support/fauxqs.ts'
@@ -43,7 +43,7 @@ describe(`the Lambda bundles, run by ${LAMBDA_NODE}`, () => {
     ])
     bundles = { collect, consent, deliver }
     ;[dynamo, sqs, ga4] = await Promise.all([
-      startEmbeddedDynamo([CONSENT_TABLE]),
+      startEmbeddedDynamo([CONSENT_TABLE, IDEMPOTENCY_TABLE]),
       startLocalSqs(),
       startCaptureServer(),
     ])
@@ -54,13 +54,18 @@ describe(`the Lambda bundles, run by ${LAMBDA_NODE}`, () => {
         vendors: { ga4: { ...runtimeConfig.vendors.ga4, enabled: true } },
       }),
       CONSENT_TABLE_NAME: CONSENT_TABLE,
+      IDEMPOTENCY_TABLE_NAME: IDEMPOTENCY_TABLE,
       QUEUE_URL_GA4: queueUrl,
       DLQ_URL: await sqs.createQueue('tagwarden-ga4-dlq'),
       VENDOR: 'ga4',
       TAGWARDEN_PSEUDONYM_KEY: 'artefact-test-pseudonym-key',
       GA4_API_SECRET: JSON.stringify({ apiSecret: 'artefact-ga4-secret' }),
-      TAGWARDEN_VENDOR_BASE_URL: ga4.url,
-      NODE_OPTIONS: `--import=${pathToFileURL('test/support/localhost-dns.mjs').href}`,
+      QUEUE_URL: queueUrl,
+      TAGWARDEN_TEST_VENDOR_LOOPBACK: ga4.url,
+      NODE_OPTIONS: [
+        `--import=${pathToFileURL('test/support/localhost-dns.mjs').href}`,
+        `--import=${pathToFileURL('test/support/vendor-hosts-to-loopback.mjs').href}`,
+      ].join(' '),
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       AWS_REGION: 'us-east-1',

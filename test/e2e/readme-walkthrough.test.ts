@@ -17,6 +17,7 @@ function walkthrough(): string {
 
 interface Outbox {
   decisions: Array<{ allow: boolean; reason: string }>
+  deliveries: Array<{ outcome: string; reason: string }>
   requests: Array<{
     url: string
     body: { client_id: string; events: Array<{ name: string; params: Record<string, unknown> }> }
@@ -45,7 +46,7 @@ describe('the README curl walkthrough, run as written against npm start', () => 
   it('ends with GA4 receiving the consented page view and event, scrubbed and pseudonymous', async () => {
     const outbox = await eventually(async () => {
       const current = (await (await fetch(`${system.url}/__tagwarden/outbox`)).json()) as Outbox
-      return current.requests.length > 0 ? current : undefined
+      return current.requests.length > 0 && current.deliveries.length > 0 ? current : undefined
     })
     const events = outbox.requests.flatMap((request) => request.body.events)
     expect(events.map((event) => event.name)).toEqual(['page_view', 'signup_started'])
@@ -55,5 +56,8 @@ describe('the README curl walkthrough, run as written against npm start', () => 
     expect(sent).not.toContain('visitor-1')
     expect(outbox.requests[0]?.url).toContain('api_secret=[redacted]')
     expect(outbox.decisions.map((decision) => decision.reason)).toContain('no stored consent for analytics')
+    expect(new Set(outbox.deliveries.map(({ outcome, reason }) => `${outcome}: ${reason}`))).toEqual(
+      new Set(['recorded: dry run: recorded, not sent']),
+    )
   })
 })

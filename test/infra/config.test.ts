@@ -45,7 +45,7 @@ describe('deployment configuration', () => {
 
     expect(config.logRetentionDays).toBe(30)
     expect(config.delivery).toEqual({
-      maxReceiveCount: 5,
+      maxReceiveCount: 12,
       deadLetterRetentionDays: 14,
       oldestMessageAlarmMinutes: 15,
       vendors: {},

@@ -31,6 +31,22 @@ function environmentOf(fn: TagwardenFunction): Record<string, unknown> {
   return environmentSchema.parse(resourceOf(template, fn.function)).Properties.Environment.Variables
 }
 
+const statementsSchema = z.object({
+  Properties: z.object({
+    PolicyDocument: z.object({
+      Statement: z.array(
+        z.object({ Action: z.union([z.string(), z.array(z.string())]), Resource: z.unknown() }),
+      ),
+    }),
+  }),
+})
+
+function statementsOf(fn: TagwardenFunction) {
+  return Object.values(
+    template.findResources('AWS::IAM::Policy', { Properties: { Roles: [ref(fn.role)] } }),
+  ).flatMap((policy) => statementsSchema.parse(policy).Properties.PolicyDocument.Statement)
+}
+
 function policyOf(fn: TagwardenFunction): string {
   return JSON.stringify(
     Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [ref(fn.role)] } })),
@@ -68,9 +84,10 @@ describe.each(functions)('the %s function', (_name, fn) => {
 })
 
 describe('the collector', () => {
-  it('is bound to the consent table, each vendor queue and the pseudonym key', () => {
+  it('is bound to the consent and idempotency tables, each vendor queue and the pseudonym key', () => {
     expect(environmentOf(stack.collect)).toMatchObject({
       CONSENT_TABLE_NAME: ref(stack.tables.consent),
+      IDEMPOTENCY_TABLE_NAME: ref(stack.tables.idempotency),
       QUEUE_URL_GA4: ref(ga4.queue),
       PSEUDONYM_SECRET_ARN: ref(stack.pseudonymKey),
     })
@@ -88,7 +105,20 @@ describe('the collector', () => {
         ]),
       },
     })
-    for (const action of WRITE_ACTIONS) expect(policyOf(stack.collect)).not.toContain(action)
+    const consentWrites = statementsOf(stack.collect).filter(
+      (statement) =>
+        JSON.stringify(statement.Resource) === JSON.stringify(getAtt(stack.tables.consent, 'Arn')) &&
+        [statement.Action].flat().some((action) => WRITE_ACTIONS.includes(action)),
+    )
+    expect(consentWrites).toEqual([])
+  })
+
+  it('may read and write idempotency marks, and write no other table', () => {
+    const writes = statementsOf(stack.collect).filter((statement) =>
+      [statement.Action].flat().some((action) => WRITE_ACTIONS.includes(action)),
+    )
+    expect(writes.map((statement) => statement.Resource)).toEqual([getAtt(stack.tables.idempotency, 'Arn')])
+    expect(writes[0]?.Action).toEqual(expect.arrayContaining(['dynamodb:BatchGetItem', 'dynamodb:PutItem']))
   })
 
   it('may send to the vendor queue', () => {

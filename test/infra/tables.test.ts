@@ -5,6 +5,7 @@ const { stack, template } = synthesize(exampleConfig())
 const tables = [
   ['consent', stack.tables.consent],
   ['config', stack.tables.config],
+  ['idempotency', stack.tables.idempotency],
 ] as const
 
 describe.each(tables)('the %s table', (_name, table) => {

@@ -21,6 +21,15 @@ if (!ga4) throw new Error('the example configuration deploys no ga4 delivery')
 
 const timeoutSchema = z.object({ Properties: z.object({ Timeout: z.number() }) })
 const visibilitySchema = z.object({ Properties: z.object({ VisibilityTimeout: z.number() }) })
+const statementsSchema = z.object({
+  Properties: z.object({
+    PolicyDocument: z.object({
+      Statement: z.array(
+        z.object({ Action: z.union([z.string(), z.array(z.string())]), Resource: z.unknown() }),
+      ),
+    }),
+  }),
+})
 const batchingSchema = z.object({ Properties: z.object({ MaximumBatchingWindowInSeconds: z.number() }) })
 
 describe('a vendor queue', () => {
@@ -29,6 +38,12 @@ describe('a vendor queue', () => {
       Properties: {
         RedrivePolicy: { deadLetterTargetArn: getAtt(ga4.deadLetterQueue, 'Arn'), maxReceiveCount: 7 },
       },
+    })
+  })
+
+  it('keeps a message 14 days, so a long vendor outage ends in the dead-letter queue, not in deletion', () => {
+    expect(resourceOf(template, ga4.queue)).toMatchObject({
+      Properties: { MessageRetentionPeriod: 14 * 24 * 60 * 60 },
     })
   })
 
@@ -98,6 +113,7 @@ describe('a vendor deliverer', () => {
           Variables: {
             VENDOR: 'ga4',
             DLQ_URL: ref(ga4.deadLetterQueue),
+            QUEUE_URL: ref(ga4.queue),
             VENDOR_SECRET_ARN: ref(ga4.secret),
             CONSENT_TABLE_NAME: ref(stack.tables.consent),
           },
@@ -131,6 +147,29 @@ describe('a vendor deliverer', () => {
     expect(rolesWithPolicyMentioning(template, ga4.deadLetterQueue)).toEqual([
       JSON.stringify(ref(ga4.deliverer.role)),
     ])
+  })
+})
+
+describe('a deliverer setting when a failed record comes back', () => {
+  it('may change the visibility of messages on its own queue only', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [ref(ga4.deliverer.role)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['sqs:ChangeMessageVisibility']),
+            Resource: getAtt(ga4.queue, 'Arn'),
+          }),
+        ]),
+      },
+    })
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => statementsSchema.parse(policy).Properties.PolicyDocument.Statement,
+    )
+    const visibilityGrants = statements.filter((statement) =>
+      [statement.Action].flat().includes('sqs:ChangeMessageVisibility'),
+    )
+    expect(visibilityGrants.map((statement) => statement.Resource)).toEqual([getAtt(ga4.queue, 'Arn')])
   })
 })
 

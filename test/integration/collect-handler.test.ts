@@ -126,7 +126,13 @@ describe('collect handler (real dynalite consent, recorded queue)', () => {
       { type: 'page', anonymousId: 'granted-visitor', messageId: 'page-1' },
     ]
     const response = await post('/v1/batch', { batch })
-    expect(JSON.parse(String(response.body))).toEqual({ success: true, accepted: 1, queued: 1, skipped: 1 })
+    expect(JSON.parse(String(response.body))).toEqual({
+      success: true,
+      accepted: 1,
+      queued: 1,
+      skipped: 1,
+      refused: 0,
+    })
     expect(decisions).toContainEqual({
       messageId: 'group-1',
       vendor: null,

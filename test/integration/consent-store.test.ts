@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { ConsentItemError, dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
 import type { ConsentRecord } from '#shared/consent/model.ts'
+import { CONSENT_HISTORY_KEPT } from '#shared/consent/store.ts'
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynalite.ts'
 
 const TABLE = 'consent-store-test'
@@ -122,6 +123,27 @@ describe('dynamoConsentStore', () => {
     for (const record of decisions) await store.record(record)
 
     expect(await store.history(key, NOW)).toEqual(decisions)
+  })
+
+  it('keeps only the newest CONSENT_HISTORY_KEPT decisions, deleting the older ones', async () => {
+    const store = dynamoConsentStore(client, TABLE)
+    const key = freshKey()
+    const decisions = Array.from({ length: CONSENT_HISTORY_KEPT + 5 }, (_, index) =>
+      decision(key, { updatedAt: new Date(Date.UTC(2024, 0, 1, 0, index)).toISOString() }),
+    )
+
+    for (const record of decisions) await store.record(record)
+
+    expect(await store.history(key, NOW)).toEqual(decisions.slice(-CONSENT_HISTORY_KEPT))
+    expect(await store.current(key, NOW)).toEqual(decisions.at(-1))
+    const { Items = [] } = await client.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': key },
+      }),
+    )
+    expect(Items).toHaveLength(CONSENT_HISTORY_KEPT + 1)
   })
 
   it('writes the TTL attribute on every item', async () => {

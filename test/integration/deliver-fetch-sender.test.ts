@@ -22,12 +22,14 @@ const requestTo = (url: string): VendorRequest => ({
 })
 
 describe('fetchSender', () => {
-  it('sends method, headers and body, and returns the status and answer', async () => {
-    vendor = await startCaptureServer({ respond: () => ({ status: 202, body: 'ok' }) })
+  it('sends method, headers and body, and returns the status, headers and answer', async () => {
+    vendor = await startCaptureServer({
+      respond: () => ({ status: 202, body: 'ok', headers: { 'Retry-After': '7' } }),
+    })
 
     const response = await fetchSender().send(requestTo(vendor.url), { timeoutMs: 2_000 })
 
-    expect(response).toEqual({ status: 202, body: 'ok' })
+    expect(response).toMatchObject({ status: 202, body: 'ok', headers: { 'retry-after': '7' } })
     const [received] = vendor.requests
     expect(received).toMatchObject({
       method: 'POST',

@@ -15,6 +15,7 @@ export interface CapturedRequest {
 export interface CaptureResponse {
   status: number
   body?: string
+  headers?: Record<string, string>
 }
 
 export interface CaptureServer {
@@ -52,7 +53,7 @@ export async function startCaptureServer(
     requests.push(captured)
     for (const wake of waiters) wake()
     const answer = await respond(captured)
-    res.writeHead(answer.status, { 'content-type': 'text/plain' }).end(answer.body ?? '')
+    res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers }).end(answer.body ?? '')
   })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')

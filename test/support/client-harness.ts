@@ -72,6 +72,7 @@ export async function startClientHarness(options: {
     ga4EventsNamed: (name) => ga4Events().filter((event) => event.name === name),
     deliveredMessageIds: () =>
       system.outbox.requests
+        .toArray()
         .filter((request) => request.sent && request.status !== undefined && request.status < 300)
         .flatMap((request) => request.events.map((event) => event.messageId)),
     ga4Problems: () =>

@@ -134,7 +134,9 @@ describe('analytics.js (@segment/analytics-next) in Chromium, against tagwarden 
     expect(answers.sort()).toEqual(['/v1/a 200', '/v1/g 200', '/v1/s 200'])
     const delivered = harness.deliveredMessageIds()
     for (const { type, messageId } of sent.filter((event) => !forwardable([event]).length)) {
-      const decisions = harness.system.outbox.decisions.filter((decision) => decision.messageId === messageId)
+      const decisions = harness.system.outbox.decisions
+        .toArray()
+        .filter((decision) => decision.messageId === messageId)
       expect(decisions.map((decision) => decision.reason)).toEqual([`${type} calls are not forwarded`])
       expect(delivered).not.toContain(messageId)
     }

@@ -103,7 +103,7 @@ describe('@rudderstack/rudder-sdk-node with gzip on (its default), against tagwa
       checkout_started: 1,
     })
     expect(harness.ga4Problems()).toEqual([])
-    const skipped = harness.system.outbox.decisions.filter((decision) => decision.vendor === null)
+    const skipped = harness.system.outbox.decisions.toArray().filter((decision) => decision.vendor === null)
     expect(skipped.map((decision) => decision.reason).sort()).toEqual([
       'alias calls are not forwarded',
       'screen calls are not forwarded',

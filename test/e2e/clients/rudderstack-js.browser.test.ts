@@ -161,9 +161,9 @@ function describeTransport(transport: Transport, title: string, checkRetry: bool
 
     it('accepts the group and alias calls and forwards neither, saying why', () => {
       for (const { type, messageId } of sent.filter((event) => forwardable([event]).length === 0)) {
-        const decisions = harness.system.outbox.decisions.filter(
-          (decision) => decision.messageId === messageId,
-        )
+        const decisions = harness.system.outbox.decisions
+          .toArray()
+          .filter((decision) => decision.messageId === messageId)
         expect(decisions.map((decision) => decision.reason)).toEqual([`${type} calls are not forwarded`])
       }
     })

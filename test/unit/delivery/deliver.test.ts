@@ -2,20 +2,23 @@ import { describe, expect, it } from 'vitest'
 import { type DeliverDeps, deliverRecords, type OutcomeReport } from '#shared/delivery/deliver.ts'
 import type { HttpSender, VendorRequest } from '#shared/delivery/http.ts'
 import type { VendorMessage } from '#shared/delivery/message.ts'
+import type { Redelivery } from '#shared/delivery/redelivery.ts'
 import { switchedOffAdapter } from '#shared/vendors/adapter.ts'
 import { GA4_PURPOSES, type Ga4Payload, ga4Adapter } from '#shared/vendors/ga4.ts'
 import { GA4_CONFIG, NOW } from '../vendors/fixtures.ts'
 import { consentRecord, GA4_POLICY, inMemoryConsent, parkedList, queuedMessage } from './fixtures.ts'
 
 /** A sender that answers every request with `status` (or throws `error`) and keeps what it was given. */
-function stubSender(answer: { status: number; body?: string } | Error = { status: 204 }) {
+function stubSender(
+  answer: { status: number; body?: string; headers?: Record<string, string> } | Error = { status: 204 },
+) {
   const sent: VendorRequest[] = []
   const sender: HttpSender & { sent: VendorRequest[] } = {
     sent,
     async send(request) {
       sent.push(request)
       if (answer instanceof Error) throw answer
-      return { status: answer.status, body: answer.body ?? '' }
+      return { status: answer.status, headers: answer.headers ?? {}, body: answer.body ?? '' }
     },
   }
   return sender
@@ -187,7 +190,7 @@ describe('deliverRecords', () => {
     expect(result.failedRecordIds).toEqual(['r1'])
     expect(outcomes[0]).toMatchObject({
       outcome: 'retry',
-      reason: 'ga4 not reached: TypeError: fetch failed',
+      reason: 'ga4 not reached: TypeError: fetch failed; next try after the queue visibility timeout',
     })
   })
 
@@ -210,5 +213,69 @@ describe('deliverRecords', () => {
     const result = await deliverRecords([record('r1', 'garbage')], deps)
 
     expect(result.failedRecordIds).toEqual(['r1'])
+  })
+
+  describe('retries', () => {
+    function recordingRedelivery(failWith?: Error) {
+      const delayed: Array<{ recordId: string; receiptHandle: string; delaySeconds: number }> = []
+      const redelivery: Redelivery & { delayed: typeof delayed } = {
+        delayed,
+        async delay(records) {
+          if (failWith) throw failWith
+          delayed.push(...records)
+        },
+      }
+      return redelivery
+    }
+    const received = (recordId: string, message: VendorMessage, receiveCount: number) => ({
+      ...record(recordId, message),
+      receiptHandle: `handle-${recordId}`,
+      receiveCount,
+    })
+
+    it("waits at least the vendor's Retry-After before the next receive", async () => {
+      const redelivery = recordingRedelivery()
+      const { deps, outcomes } = setup({
+        sender: stubSender({ status: 429, headers: { 'retry-after': '7' } }),
+        redelivery,
+        random: () => 0,
+      })
+
+      const result = await deliverRecords([received('r1', queuedMessage(), 1)], deps)
+
+      expect(result.failedRecordIds).toEqual(['r1'])
+      expect(redelivery.delayed).toEqual([{ recordId: 'r1', receiptHandle: 'handle-r1', delaySeconds: 7 }])
+      expect(outcomes[0]).toMatchObject({ outcome: 'retry', reason: 'ga4 answered 429; next try in 7 s' })
+    })
+
+    it('backs off further for a record received more often', async () => {
+      const redelivery = recordingRedelivery()
+      const { deps } = setup({ sender: stubSender({ status: 503 }), redelivery, random: () => 0.5 })
+      const records = [
+        received('r1', queuedMessage({ messageId: 'a' }), 1),
+        received('r2', queuedMessage({ messageId: 'b', consentKey: 'consent-key-b' }), 6),
+      ]
+
+      await deliverRecords(records, deps)
+
+      expect(redelivery.delayed.map(({ recordId, delaySeconds }) => [recordId, delaySeconds])).toEqual([
+        ['r1', 1],
+        ['r2', 32],
+      ])
+    })
+
+    it('still fails the record when the delay cannot be set, so the visibility timeout brings it back', async () => {
+      const { deps, outcomes } = setup({
+        sender: stubSender({ status: 500 }),
+        redelivery: recordingRedelivery(new Error('SQS throttled')),
+      })
+
+      const result = await deliverRecords([received('r1', queuedMessage(), 2)], deps)
+
+      expect(result.failedRecordIds).toEqual(['r1'])
+      expect(outcomes[0]?.reason).toBe(
+        'ga4 answered 500; next try after the queue visibility timeout (could not set the delay: Error: SQS throttled)',
+      )
+    })
   })
 })

@@ -142,8 +142,22 @@ describe('ga4Adapter: payloads and answers', () => {
     [403, 'reject'],
     [404, 'reject'],
   ] as const)('classifies status %i as %s', (status, outcome) => {
-    expect(adapter().classify(status)).toBe(outcome)
+    expect(adapter().classify({ status, headers: {}, body: '' }, NOW).all).toBe(outcome)
     expect(classifyHttpStatus(status)).toBe(outcome)
+  })
+
+  it.each([
+    ['seconds', '7', 7],
+    ['an HTTP date', new Date(NOW.getTime() + 90_000).toUTCString(), 90],
+    ['a date in the past', new Date(NOW.getTime() - 90_000).toUTCString(), 0],
+  ])('takes a 429 answer with Retry-After as %s as the least wait', (_form, retryAfter, seconds) => {
+    const answer = { status: 429, headers: { 'retry-after': retryAfter }, body: '' }
+    expect(adapter().classify(answer, NOW)).toEqual({ all: 'retry', retryAfterSeconds: seconds })
+  })
+
+  it('ignores Retry-After on an answer that is not retried', () => {
+    const answer = { status: 400, headers: { 'retry-after': '7' }, body: '' }
+    expect(adapter().classify(answer, NOW)).toEqual({ all: 'reject' })
   })
 
   it('declares its id, purposes and configured timeout', () => {
