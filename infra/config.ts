@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import type { Node } from 'constructs'
 import * as z from 'zod'
 import { configSchema } from '#shared/config/schema.ts'
+import { DEFAULT_MAX_RECEIVE_COUNT } from '#shared/delivery/timing.ts'
 import { DELIVERED_VENDORS } from './vendors.ts'
 
 /** cdk.json context key naming a JSON configuration file (relative to the working directory). */
@@ -35,8 +36,6 @@ const vendorDeliverySchema = z.strictObject({
     .max(MAX_DELIVERER_CONCURRENCY)
     .default(DEFAULT_DELIVERER_CONCURRENCY),
 })
-
-const DEFAULT_MAX_RECEIVE_COUNT = 12
 
 const deliverySchema = z.strictObject({
   /**

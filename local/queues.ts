@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import type { DeadLetters, Dispatch, VendorMessage } from '#shared/delivery/message.ts'
 import { MAX_REDELIVERY_DELAY_SECONDS, type Redelivery } from '#shared/delivery/redelivery.ts'
-import { delivererTimeoutSeconds, visibilityTimeoutSeconds } from '#shared/delivery/timing.ts'
+import {
+  DEFAULT_MAX_RECEIVE_COUNT,
+  delivererTimeoutSeconds,
+  visibilityTimeoutSeconds,
+} from '#shared/delivery/timing.ts'
 import { VENDOR_IDS, type VendorId } from '#shared/vendors/vendor.ts'
 import type { Outbox } from './outbox.ts'
 import { type JournalRecord, QueueJournal } from './queue-journal.ts'
@@ -15,8 +19,6 @@ export interface LocalQueueSettings extends EventSourceSettings {
   redeliverySecondMs: number
 }
 
-/** infra/config.ts's default `delivery.maxReceiveCount`. */
-const DEFAULT_MAX_RECEIVE_COUNT = 5
 /** GA4's per-request event limit, the deployed event source's batch size. */
 const DEFAULT_BATCH_SIZE = 25
 /** Concurrent batches per vendor; the deployed event source's default maximum concurrency is 2. */

@@ -22,3 +22,10 @@ export function delivererTimeoutSeconds(requestTimeoutMs: number): number {
 export function visibilityTimeoutSeconds(timeoutSeconds: number, batchingWindowSeconds: number): number {
   return timeoutSeconds * VISIBILITY_TO_TIMEOUT_RATIO + batchingWindowSeconds
 }
+
+/**
+ * Receives before a message moves to the vendor's DLQ, deployed and local alike: with the deliverer's
+ * backoff (2 s doubling to a 15 min cap, full jitter) that is up to about an hour of retries
+ * (docs/deploy.md "Retries").
+ */
+export const DEFAULT_MAX_RECEIVE_COUNT = 12

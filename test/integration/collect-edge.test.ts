@@ -102,7 +102,7 @@ describe('collect handler at the edge: routes, write keys, compressed bodies, CO
       it(`accepts POST ${path} and skips it with the reason, as in a batch`, async () => {
         const response = await post(path, { ...body, type, anonymousId: VISITOR, messageId: `${type}-1` })
         expect(response.statusCode).toBe(200)
-        expect(jsonOf(response)).toEqual({ success: true, accepted: 0, queued: 0, skipped: 1 })
+        expect(jsonOf(response)).toEqual({ success: true, accepted: 0, queued: 0, refused: 0, skipped: 1 })
         expect(queued).toEqual([])
         expect(decisions).toEqual([
           { messageId: `${type}-1`, vendor: null, allow: false, reason: `${type} calls are not forwarded` },
@@ -139,7 +139,7 @@ describe('collect handler at the edge: routes, write keys, compressed bodies, CO
         { query: { writeKey: WRITE_KEY } },
       )
       expect(response.statusCode).toBe(200)
-      expect(jsonOf(response)).toEqual({ success: true, accepted: 1, queued: 1, skipped: 0 })
+      expect(jsonOf(response)).toEqual({ success: true, accepted: 1, queued: 1, refused: 0, skipped: 0 })
     })
 
     it('prefers the Authorization header, then the body field, then the query', async () => {
