@@ -1,0 +1,122 @@
+import { findCards } from './detectors/card.ts'
+import { type Detection, type Detector, type DetectorId, MAX_INSPECTED_CHARS } from './detectors/detection.ts'
+import { findEmails } from './detectors/email.ts'
+import { findIbans } from './detectors/iban.ts'
+import { findIpAddresses } from './detectors/ip-in-text.ts'
+import { findPhones } from './detectors/phone.ts'
+import { findTokens } from './detectors/token.ts'
+import { visitorIdDetector } from './detectors/visitor-id.ts'
+import { decodePercent } from './pii.ts'
+
+/** `%252540` is `@` encoded three times; deeper encodings are not read (nor are they by any browser). */
+const MAX_DECODING_DEPTH = 3
+/** The shortest personal datum any detector knows (`a@b.co`, a 6-character visitor id) is 6 characters. */
+const MIN_REVEALING_CHARS = 6
+const NON_ASCII = /[^\u0020-\u007e]/
+const ANY_DIGIT = /\d/
+
+export interface Findings {
+  /** What the detectors found in the text as written, in order, overlaps merged. */
+  spans: Detection[]
+  /**
+   * Detectors that found something only once the text was decoded (percent-decoding up to three levels,
+   * `+` as space, Unicode NFKC). Such a hit cannot be cut out of the encoded text: the field's action applies.
+   */
+  hidden: DetectorId[]
+}
+
+export interface PiiScanner {
+  /** Reads at most MAX_INSPECTED_CHARS of the text; callers cut longer text first. */
+  scan(text: string): Findings
+}
+
+const TEXT_DETECTORS: ReadonlyArray<{ detector: Detector; needsDigit: boolean }> = [
+  { detector: findEmails, needsDigit: false },
+  { detector: findIpAddresses, needsDigit: true },
+  { detector: findCards, needsDigit: true },
+  { detector: findIbans, needsDigit: true },
+  { detector: findPhones, needsDigit: true },
+  { detector: findTokens, needsDigit: false },
+]
+
+/** A scanner for one event: every detector, plus that event's own visitor ids. */
+export function piiScanner(visitorIds: ReadonlyArray<string | undefined>): PiiScanner {
+  const ownIds = visitorIdDetector(visitorIds)
+  const detect = (text: string): Detection[] => {
+    if (text.length < MIN_REVEALING_CHARS) return []
+    const hasDigit = ANY_DIGIT.test(text)
+    const found = ownIds(text)
+    for (const { detector, needsDigit } of TEXT_DETECTORS) {
+      if (!needsDigit || hasDigit) found.push(...detector(text))
+    }
+    return found
+  }
+  return {
+    scan(text) {
+      const bounded = text.length > MAX_INSPECTED_CHARS ? text.slice(0, MAX_INSPECTED_CHARS) : text
+      const spans = mergeOverlaps(detect(bounded))
+      const rest = replaceSpans(bounded, spans, () => ' ')
+      const hidden = new Set<DetectorId>()
+      for (const form of decodedForms(rest)) for (const { detector } of detect(form)) hidden.add(detector)
+      return { spans, hidden: [...hidden] }
+    },
+  }
+}
+
+/** Overlapping detections become one; it keeps a replacement only when every part had the same one. */
+function mergeOverlaps(detections: Detection[]): Detection[] {
+  const sorted = detections.sort((a, b) => a.start - b.start || b.end - a.end)
+  const merged: Detection[] = []
+  for (const detection of sorted) {
+    const last = merged.at(-1)
+    if (!last || detection.start >= last.end) {
+      merged.push({ ...detection })
+      continue
+    }
+    if (detection.end > last.end || detection.replacement !== last.replacement) {
+      const detector = last.detector === 'ip' ? detection.detector : last.detector
+      merged[merged.length - 1] = { detector, start: last.start, end: Math.max(last.end, detection.end) }
+    }
+  }
+  return merged
+}
+
+/** The text with each span replaced by what `replacement` gives for it; built in one pass. */
+export function replaceSpans(
+  text: string,
+  spans: ReadonlyArray<Detection>,
+  replacement: (span: Detection) => string,
+): string {
+  if (spans.length === 0) return text
+  const pieces: string[] = []
+  let kept = 0
+  for (const span of spans) {
+    pieces.push(text.slice(kept, span.start), replacement(span))
+    kept = span.end
+  }
+  pieces.push(text.slice(kept))
+  return pieces.join('')
+}
+
+/** The other ways a reader could decode the text; the text itself is not among them. */
+function decodedForms(text: string): string[] {
+  const forms = new Set<string>()
+  if (text.includes('%') || text.includes('+')) {
+    const starts = text.includes('+') ? [text, text.replaceAll('+', ' ')] : [text]
+    for (const start of starts) {
+      forms.add(start)
+      let current = start
+      for (let depth = 0; depth < MAX_DECODING_DEPTH && current.includes('%'); depth++) {
+        const decoded = decodePercent(current)
+        if (decoded === current) break
+        forms.add(decoded)
+        current = decoded
+      }
+    }
+  }
+  for (const form of [...forms, text]) {
+    if (NON_ASCII.test(form)) forms.add(form.normalize('NFKC'))
+  }
+  forms.delete(text)
+  return [...forms]
+}
