@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto'
 import type { CollectedEvent } from '#shared/events/model.ts'
 import type { IncomingEvent } from '#shared/events/schema.ts'
 import { memoize } from '#shared/lib/memoize.ts'
 import { describeDevice } from '#shared/privacy/device.ts'
+import type { Redaction } from '#shared/privacy/pii-policy.ts'
 import { scrubProperties, scrubText } from '#shared/privacy/properties.ts'
+import { type TextScreen, textScreen } from '#shared/privacy/text-screen.ts'
 import { scrubUrl } from '#shared/privacy/url.ts'
 
 const PATH_BASE = 'https://path.invalid'
@@ -15,21 +18,47 @@ export interface RequestFacts {
   userAgent: string | undefined
   gpc: boolean
   receivedAt: Date
+  /** What an event whose name reveals personal data is called (default `redacted_event`). */
+  neutralEventName?: string
 }
 
+/** `redactions` is the PII policy's trace for the event: which field, which detector, what was done. */
 export type Anonymised =
-  | { ok: true; event: CollectedEvent }
-  | { ok: false; messageId: string; reason: string }
+  | { ok: true; event: CollectedEvent; redactions: ReadonlyArray<Redaction> }
+  | { ok: false; messageId: string; reason: string; redactions: ReadonlyArray<Redaction> }
+
+type ScrubUrl = (url: string | undefined, screen: TextScreen, field: string) => string | undefined
 
 /**
- * Turns accepted events of one request into their anonymised form: scrubbed page and properties,
- * coarse device, truncated IP, corrected timestamp. Identify traits are dropped here: no vendor of
- * this proxy takes them.
+ * Turns accepted events of one request into their anonymised form: every text that can leave screened
+ * by the PII policy (event name, page URL parts, title, referrer, properties, session and message ids),
+ * coarse device, truncated IP, corrected timestamp. Identify traits are dropped here: no vendor of this
+ * proxy takes them.
  */
 export function anonymiserFor(facts: RequestFacts): (incoming: IncomingEvent) => Anonymised {
-  const scrubbed = memoize(scrubUrl)
+  const scrubbed = memoizedScrubUrl()
   const deviceOf = memoize(describeDevice)
   return (incoming) => anonymiseOne(incoming, facts, scrubbed, deviceOf)
+}
+
+/**
+ * A batch repeats its page URLs: each is screened once per visitor and field, and its trace replayed for
+ * every event that carries it.
+ */
+function memoizedScrubUrl(): ScrubUrl {
+  const cache = new Map<string, { url: string | undefined; redactions: ReadonlyArray<Redaction> }>()
+  return (url, screen, field) => {
+    if (url === undefined) return undefined
+    const key = `${screen.visitorKey}\u0000${field}\u0000${url}`
+    let hit = cache.get(key)
+    if (!hit) {
+      const own = screen.fresh()
+      hit = { url: scrubUrl(url, own, field), redactions: own.redactions }
+      cache.set(key, hit)
+    }
+    screen.record(hit.redactions)
+    return hit.url
+  }
 }
 
 export function anonymise(incoming: IncomingEvent, facts: RequestFacts): Anonymised {
@@ -39,42 +68,55 @@ export function anonymise(incoming: IncomingEvent, facts: RequestFacts): Anonymi
 function anonymiseOne(
   incoming: IncomingEvent,
   facts: RequestFacts,
-  scrubbed: typeof scrubUrl,
+  scrubbed: ScrubUrl,
   deviceOf: typeof describeDevice,
 ): Anonymised {
+  const screen = textScreen([incoming.anonymousId, incoming.userId], {
+    ...(facts.neutralEventName ? { neutralEventName: facts.neutralEventName } : {}),
+  })
+  // The message id travels into queues and the decision trace: one that reveals something is replaced.
+  const messageId = screen.keep('messageId', 'messageId', incoming.messageId) ?? randomUUID()
   const { device, isBot } = deviceOf(incoming.context.userAgent ?? facts.userAgent)
-  if (isBot) return { ok: false, messageId: incoming.messageId, reason: 'bot or automated client' }
+  if (isBot) {
+    return { ok: false, messageId, reason: 'bot or automated client', redactions: screen.redactions }
+  }
   const visitorId = incoming.anonymousId ?? incoming.userId
-  if (!visitorId) return { ok: false, messageId: incoming.messageId, reason: 'no visitor id' }
+  if (!visitorId) return { ok: false, messageId, reason: 'no visitor id', redactions: screen.redactions }
 
   const page = incoming.context.page ?? {}
-  return {
-    ok: true,
-    event: {
-      messageId: incoming.messageId,
-      type: incoming.type,
-      ...(incoming.type === 'track' && incoming.event ? { name: incoming.event } : {}),
-      siteId: facts.siteId,
-      visitorId,
-      timestamp: eventTime(incoming, facts.receivedAt).toISOString(),
-      receivedAt: facts.receivedAt.toISOString(),
-      page: {
-        url: scrubbed(page.url),
-        path: scrubPath(page.path),
-        title: scrubText(page.title ?? incoming.name),
-        referrer: scrubbed(page.referrer),
-      },
-      properties: incoming.type === 'identify' ? {} : scrubProperties(incoming.properties),
-      context: {
-        ip: facts.truncatedIp,
-        device,
-        locale: incoming.context.locale,
-        sessionId: incoming.context.sessionId,
-        gpc: facts.gpc,
-        consent: incoming.context.consent,
-      },
+  const name =
+    incoming.type === 'track' && incoming.event
+      ? screen.keep('eventName', 'event', incoming.event)
+      : undefined
+  const sessionId =
+    incoming.context.sessionId === undefined
+      ? undefined
+      : screen.keep('sessionId', 'context.sessionId', incoming.context.sessionId)
+  const event: CollectedEvent = {
+    messageId,
+    type: incoming.type,
+    ...(name ? { name } : {}),
+    siteId: facts.siteId,
+    visitorId,
+    timestamp: eventTime(incoming, facts.receivedAt).toISOString(),
+    receivedAt: facts.receivedAt.toISOString(),
+    page: {
+      url: scrubbed(page.url, screen, 'context.page.url'),
+      path: scrubPath(page.path, screen),
+      title: scrubText(page.title ?? incoming.name, undefined, screen),
+      referrer: scrubbed(page.referrer, screen, 'context.page.referrer'),
+    },
+    properties: incoming.type === 'identify' ? {} : scrubProperties(incoming.properties, screen),
+    context: {
+      ip: facts.truncatedIp,
+      device,
+      locale: incoming.context.locale,
+      sessionId,
+      gpc: facts.gpc,
+      consent: incoming.context.consent,
     },
   }
+  return { ok: true, event, redactions: screen.redactions }
 }
 
 /**
@@ -89,9 +131,9 @@ function eventTime(incoming: IncomingEvent, receivedAt: Date): Date {
   return new Date(Math.min(corrected, receivedAt.getTime()))
 }
 
-/** A bare path gets the same scrubbing as a URL's path (e-mails, phones and tokens in segments). */
-function scrubPath(path: string | undefined): string | undefined {
+/** A bare path gets the same screening as a URL's path. */
+function scrubPath(path: string | undefined, screen: TextScreen): string | undefined {
   if (!path?.startsWith('/')) return undefined
-  const scrubbed = scrubUrl(`${PATH_BASE}${path}`)
+  const scrubbed = scrubUrl(`${PATH_BASE}${path}`, screen, 'context.page.path')
   return scrubbed ? new URL(scrubbed).pathname : undefined
 }

@@ -47,7 +47,7 @@ export const PII_MARKER = '[redacted]'
  *   session ids) is removed whole: a parameter or property is not worth a guess at what is left;
  * - a message id is replaced (by the caller) with a fresh one, so the trace and queues never carry it.
  * A hit visible only after decoding cannot be cut out of the encoded text: the whole field gets the
- * kind's action (a title is then removed).
+ * kind's action (a title then becomes the marker).
  */
 const ON_HIT: Record<FieldKind, 'rename' | 'mask' | 'maskSpans' | 'remove'> = {
   eventName: 'rename',
@@ -73,6 +73,9 @@ export interface ScreenOptions {
   neutralEventName?: string
 }
 
+/** Detectors whose finds do not count for one check (a path read whole is not one token). */
+export type Ignoring = ReadonlySet<DetectorId>
+
 /** Applies the policy of `kind` to one text of the event field `field`. */
 export function screen(
   scanner: PiiScanner,
@@ -80,8 +83,9 @@ export function screen(
   field: string,
   text: string,
   options: ScreenOptions = {},
+  ignoring?: Ignoring,
 ): Screened {
-  const findings = scanner.scan(text)
+  const findings = ignoring ? without(scanner.scan(text), ignoring) : scanner.scan(text)
   if (findings.spans.length === 0 && findings.hidden.length === 0) return { text, redactions: [] }
   const action = ON_HIT[kind]
   const onlyIps =
@@ -106,8 +110,16 @@ export function screen(
       redactions: redactions((detector) => (detector === 'ip' ? 'truncated' : 'masked')),
     }
   }
-  if (action === 'mask') return { text: PII_MARKER, redactions: redactions('masked') }
+  if (action === 'mask' || action === 'maskSpans')
+    return { text: PII_MARKER, redactions: redactions('masked') }
   return { text: undefined, redactions: redactions('removed') }
+}
+
+function without(findings: Findings, ignoring: Ignoring): Findings {
+  return {
+    spans: findings.spans.filter((span) => !ignoring.has(span.detector)),
+    hidden: findings.hidden.filter((detector) => !ignoring.has(detector)),
+  }
 }
 
 function replacementOf(span: { replacement?: string }): string {

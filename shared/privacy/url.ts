@@ -1,26 +1,45 @@
-import { containsPii, decodedForms, isSensitiveKey, looksLikeToken, REDACTED } from './pii.ts'
+import type { DetectorId } from './detectors/detection.ts'
+import { isSensitiveKey } from './pii.ts'
+import { PII_MARKER } from './pii-policy.ts'
+import { type TextScreen, textScreen } from './text-screen.ts'
 
 const WEB_PROTOCOLS: ReadonlySet<string> = new Set(['http:', 'https:'])
+/** A path read whole is checked for what can span segments (`/a/@x.com`, `/030/1234567`), not for one long token. */
+const NOT_ACROSS_SEGMENTS: ReadonlySet<DetectorId> = new Set(['token'])
+/** Query parameters whose values are campaign fields (the `campaign` field kind). */
+const CAMPAIGN_PARAMETER = /^utm_/i
 
 /**
- * A page URL safe to forward: http(s) only, no userinfo, no query or fragment parameter that is named
- * like personal data or holds an e-mail, phone or token, no path segment holding one. Everything else
- * stays byte for byte as the browser serialised it, parameters in their order. Unparseable → undefined.
+ * A page URL safe to forward: http(s) only, no userinfo; every path segment, query key and value and the
+ * fragment screened by the PII policy (`screen`, which also records what it removed); parameters named
+ * like personal data removed. Everything else stays byte for byte as the browser serialised it,
+ * parameters in their order. Unparseable → undefined. `field` names the URL in the decision trace.
  */
-export function scrubUrl(url: string | undefined): string | undefined {
+export function scrubUrl(
+  url: string | undefined,
+  screen: TextScreen = textScreen([]),
+  field = 'url',
+): string | undefined {
   const parsed = parseWebUrl(url)
   if (!parsed) return undefined
-  const path = scrubPath(parsed.pathname)
-  const query = withoutPii(keepHarmlessParameters(parsed.search.slice(1)))
-  const fragment = withoutPii(scrubFragment(parsed.hash.slice(1)))
-  const rest = `${path}${query ? `?${query}` : ''}${fragment ? `#${fragment}` : ''}`
-  return `${origin(parsed)}${containsPii(rest) ? path : rest}`
+  const host = screen.keep('pathSegment', `${field}.host`, parsed.host) ?? PII_MARKER
+  const path = scrubPath(parsed.pathname, screen, field)
+  const query = keepHarmlessParameters(parsed.search.slice(1), screen, `${field}.query`)
+  const fragment = scrubFragment(parsed.hash.slice(1), screen, `${field}.fragment`)
+  const rest = `${query ? `?${query}` : ''}${fragment ? `#${fragment}` : ''}`
+  return `${parsed.protocol}//${host}${path}${rest && screen.keep('queryValue', `${field}.query`, rest) !== undefined ? rest : ''}`
 }
 
 /** The strict profile's page URL: origin and (scrubbed) path only. */
-export function stripQueryAndFragment(url: string | undefined): string | undefined {
+export function stripQueryAndFragment(
+  url: string | undefined,
+  screen: TextScreen = textScreen([]),
+  field = 'url',
+): string | undefined {
   const parsed = parseWebUrl(url)
-  return parsed ? `${origin(parsed)}${scrubPath(parsed.pathname)}` : undefined
+  if (!parsed) return undefined
+  const host = screen.keep('pathSegment', `${field}.host`, parsed.host) ?? PII_MARKER
+  return `${parsed.protocol}//${host}${scrubPath(parsed.pathname, screen, field)}`
 }
 
 function parseWebUrl(url: string | undefined): URL | undefined {
@@ -29,56 +48,66 @@ function parseWebUrl(url: string | undefined): URL | undefined {
   return WEB_PROTOCOLS.has(parsed.protocol) ? parsed : undefined
 }
 
-/** Built from parts rather than taken from `href`, which is how the username and password are left out. */
-function origin(url: URL): string {
-  return `${url.protocol}//${url.host}`
-}
-
-function scrubPath(path: string): string {
-  const scrubbed = path
-    .split('/')
-    .map((segment) => (isHarmless(segment) ? segment : REDACTED))
-    .join('/')
-  return containsPii(scrubbed) ? `/${REDACTED}` : scrubbed
-}
-
 /**
- * Parts are checked once more as a whole because a raw e-mail address can span the pieces they were
- * filtered by (`?q=a&b=@x.com`, `/a/@x.com`, `/a?=@x.com`), each of which alone looks harmless.
+ * Each segment screened, then the path once more as a whole, because a raw e-mail address or phone
+ * number can span the segments (`/a/@x.com`, `/030/1234567`), each of which alone looks harmless.
  */
-function withoutPii(part: string): string {
-  return containsPii(part) ? '' : part
+function scrubPath(path: string, screen: TextScreen, field: string): string {
+  const segments = path.split('/').map((segment) => {
+    if (segment === '') return segment
+    return screen.keep('pathSegment', `${field}.path`, segment) ?? PII_MARKER
+  })
+  const scrubbed = segments.join('/')
+  const whole = screen.keep('pathSegment', `${field}.path`, scrubbed, NOT_ACROSS_SEGMENTS)
+  return whole === scrubbed ? scrubbed : `/${PII_MARKER}`
 }
 
-/** `a=1&b=2` with the revealing parameters removed; the rest untouched, in order. */
-function keepHarmlessParameters(query: string): string {
+/** `a=1&b=2` with the revealing parameters removed (and IPs truncated); the rest untouched, in order. */
+function keepHarmlessParameters(query: string, screen: TextScreen, field: string): string {
   if (query === '') return ''
-  const kept = query.split('&').filter((parameter) => {
+  const kept: string[] = []
+  for (const parameter of query.split('&')) {
     const separator = parameter.indexOf('=')
     const name = separator === -1 ? parameter : parameter.slice(0, separator)
-    const value = separator === -1 ? '' : parameter.slice(separator + 1)
-    return !decodedForms(name).some(isSensitiveKey) && isHarmless(name) && isHarmless(value)
-  })
+    if (isSensitiveName(name)) {
+      screen.dropNamed('queryKey', field)
+      continue
+    }
+    if (screen.keep('queryKey', field, name) === undefined) continue
+    if (separator === -1) {
+      kept.push(parameter)
+      continue
+    }
+    const kind = CAMPAIGN_PARAMETER.test(name) ? 'campaign' : 'queryValue'
+    const value = screen.keep(kind, `${field}.${name}`, parameter.slice(separator + 1))
+    if (value !== undefined) kept.push(`${name}=${value}`)
+  }
   return kept.some((parameter) => parameter !== '') ? kept.join('&') : ''
+}
+
+function isSensitiveName(name: string): boolean {
+  if (isSensitiveKey(name)) return true
+  if (!name.includes('%') && !name.includes('+')) return false
+  try {
+    return isSensitiveKey(decodeURIComponent(name.replaceAll('+', ' ')))
+  } catch {
+    return false
+  }
 }
 
 /**
  * Single-page apps put routes (`#/pricing`) and parameters (`#access_token=…&state=…`) in the fragment.
  * Parameters are filtered like a query; a route that reveals something drops the whole fragment.
  */
-function scrubFragment(fragment: string): string {
+function scrubFragment(fragment: string, screen: TextScreen, field: string): string {
   if (fragment === '') return ''
   const querySeparator = fragment.indexOf('?')
   if (querySeparator === -1) {
-    if (fragment.includes('=')) return keepHarmlessParameters(fragment)
-    return isHarmless(fragment) ? fragment : ''
+    if (fragment.includes('=')) return keepHarmlessParameters(fragment, screen, field)
+    return screen.keep('fragment', field, fragment) ?? ''
   }
-  const route = fragment.slice(0, querySeparator)
-  if (!isHarmless(route)) return ''
-  const query = keepHarmlessParameters(fragment.slice(querySeparator + 1))
+  const route = screen.keep('fragment', field, fragment.slice(0, querySeparator))
+  if (route === undefined) return ''
+  const query = keepHarmlessParameters(fragment.slice(querySeparator + 1), screen, field)
   return query ? `${route}?${query}` : route
-}
-
-function isHarmless(text: string): boolean {
-  return !containsPii(text) && !decodedForms(text).some(looksLikeToken)
 }

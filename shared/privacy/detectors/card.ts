@@ -29,8 +29,9 @@ export function findCards(text: string): Detection[] {
       }
       const start = run[first]?.start ?? 0
       const end = run[last]?.end ?? start
+      // Overlapping finds are merged by the caller; moving on by one group keeps a neighbour from hiding a card.
       found.push({ detector: 'card', start, end })
-      first = last + 1
+      first++
     }
   }
   return found

@@ -1,5 +1,8 @@
-/** What found a piece of personal data. Named in the decision trace; the value itself never is. */
-export type DetectorId = 'email' | 'phone' | 'card' | 'iban' | 'ip' | 'visitor-id' | 'token'
+/**
+ * What found a piece of personal data, named in the decision trace (the value itself never is).
+ * `key-name` is a key named like personal data (`email`, `firstName`), whatever its value.
+ */
+export type DetectorId = 'email' | 'phone' | 'card' | 'iban' | 'ip' | 'visitor-id' | 'token' | 'key-name'
 
 /** A stretch `[start, end)` of the inspected text that a detector recognised. */
 export interface Detection {

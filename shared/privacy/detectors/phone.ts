@@ -4,10 +4,8 @@ import { type DigitGroup, digitGroups, digitRuns } from './digit-groups.ts'
 /** E.164 numbers have at most 15 digits; below 7 too many ordinary numbers (prices, years, ids) would match. */
 const MIN_PHONE_DIGITS = 7
 const MAX_PHONE_DIGITS = 15
-/** A national number with its trunk 0 has at least 8 digits (Vienna `01 234567`). */
+/** A national number with its trunk 0 (or `00` and a country code) has at least 8 digits (Vienna `01 234567`). */
 const MIN_TRUNK_DIGITS = 8
-/** `00` + country code + subscriber: at least 10 digits. */
-const MIN_INTERNATIONAL_PREFIX_DIGITS = 10
 /** A phone number is written in at most this many digit groups (`+49 (0) 30 123 456 78`). */
 const MAX_PHONE_GROUPS = 8
 /** Between two groups of one number: `' '`, `-`, `/`, `.`, `) `, `(`, ` / ` and the like. */
@@ -127,12 +125,7 @@ function readsAsPhone(text: string, groups: ReadonlyArray<DigitGroup>, digits: n
   if (!first) return false
   const international = text.charAt(first.start - 1) === '+' || text.startsWith('(+', first.start - 2)
   const leading = text.slice(first.start, first.start + 2)
-  if (groups.length === 1) {
-    if (international) return true
-    if (leading === '00')
-      return digits >= MIN_INTERNATIONAL_PREFIX_DIGITS && text.charAt(first.start + 2) !== '0'
-    return leading.charAt(0) === '0' && digits >= MIN_TRUNK_DIGITS
-  }
+  if (groups.length === 1) return international || (leading.charAt(0) === '0' && digits >= MIN_TRUNK_DIGITS)
   const gaps = groups.slice(1).map((group, index) => text.slice(groups[index]?.end ?? 0, group.start))
   const trunk = leading.charAt(0) === '0' && first.digits >= 2
   if (isDottedQuad(groups, gaps) || (isDecimal(groups, gaps) && !international && !trunk)) return false

@@ -72,10 +72,77 @@ describe('anonymise', () => {
 
   it('refuses bots with a reason', () => {
     const result = anonymise(incoming(), { ...facts, userAgent: 'curl/8.5.0' })
-    expect(result).toEqual({ ok: false, messageId: 'm-1', reason: 'bot or automated client' })
+    expect(result).toEqual({ ok: false, messageId: 'm-1', reason: 'bot or automated client', redactions: [] })
   })
 
   it('carries only the truncated IP it was given', () => {
     expect(collected({}).context.ip).toBe('203.0.113.0')
+  })
+})
+
+describe('anonymise: the PII policy on every field', () => {
+  it('renames an event whose name holds an e-mail address and says so in its trace', () => {
+    const result = anonymise(incoming({ type: 'track', event: 'Contact jane@example.org' }), facts)
+    if (!result.ok) throw new Error(result.reason)
+    expect(result.event.name).toBe('redacted_event')
+    expect(result.redactions).toEqual([
+      { field: 'event', kind: 'eventName', detector: 'email', action: 'renamed' },
+    ])
+  })
+
+  it('uses the configured neutral name', () => {
+    const result = anonymise(incoming({ type: 'track', event: 'Call 030/1234567' }), {
+      ...facts,
+      neutralEventName: 'hidden_event',
+    })
+    expect(result.ok && result.event.name).toBe('hidden_event')
+  })
+
+  it("removes the visitor's own id from the page URL and properties", () => {
+    const result = anonymise(
+      incoming({
+        anonymousId: '4f2c9a1e-77aa',
+        properties: { ref: 'from 4f2c9a1e-77aa', plan: 'pro' },
+        context: { page: { url: 'https://www.example.com/p?uid=4f2c9a1e-77aa&lang=de' } },
+      }),
+      facts,
+    )
+    if (!result.ok) throw new Error(result.reason)
+    expect(result.event.page.url).toBe('https://www.example.com/p?lang=de')
+    expect(result.event.properties).toEqual({ plan: 'pro' })
+    expect(result.redactions.map(({ field, detector, action }) => [field, detector, action])).toEqual([
+      ['context.page.url.query.uid', 'visitor-id', 'removed'],
+      ['properties.ref', 'visitor-id', 'removed'],
+    ])
+  })
+
+  it('truncates an IP address in a path and a title', () => {
+    const event = collected({
+      context: {
+        page: { url: 'https://www.example.com/host/203.0.113.48/status', title: 'Your IP is 203.0.113.48' },
+      },
+    })
+    expect(event.page.url).toBe('https://www.example.com/host/203.0.113.0/status')
+    expect(event.page.title).toBe('Your IP is 203.0.113.0')
+  })
+
+  it('replaces a message id that reveals something', () => {
+    const result = anonymise(incoming({ messageId: 'jane@example.org-1' }), facts)
+    if (!result.ok) throw new Error(result.reason)
+    expect(result.event.messageId).not.toContain('jane')
+    expect(result.redactions).toContainEqual({
+      field: 'messageId',
+      kind: 'messageId',
+      detector: 'email',
+      action: 'removed',
+    })
+  })
+
+  it('never names the value in the trace', () => {
+    const result = anonymise(
+      incoming({ type: 'track', event: 'x jane@example.org', properties: { 'jane@example.org': 1 } }),
+      facts,
+    )
+    expect(JSON.stringify(result.redactions)).not.toContain('jane')
   })
 })

@@ -51,7 +51,6 @@ export const NOT_PHONES: readonly string[] = [
   'SKU-1234567',
   'v1.2.3.4',
   '0.1234567',
-  '00012345',
   '12px',
   '1920x1080',
   '3.14159265',
