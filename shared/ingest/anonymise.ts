@@ -4,6 +4,7 @@ import type { IncomingEvent } from '#shared/events/schema.ts'
 import { memoize } from '#shared/lib/memoize.ts'
 import { describeDevice } from '#shared/privacy/device.ts'
 import type { Redaction } from '#shared/privacy/pii-policy.ts'
+import { type PiiScanner, piiScanner } from '#shared/privacy/pii-scanner.ts'
 import { scrubProperties, scrubText } from '#shared/privacy/properties.ts'
 import { type TextScreen, textScreen } from '#shared/privacy/text-screen.ts'
 import { scrubUrl } from '#shared/privacy/url.ts'
@@ -29,6 +30,13 @@ export type Anonymised =
 
 type ScrubUrl = (url: string | undefined, screen: TextScreen, field: string) => string | undefined
 
+/** Work shared by the events of one request. */
+interface RequestCaches {
+  scrubbed: ScrubUrl
+  deviceOf: typeof describeDevice
+  scannerFor: (visitorIds: ReadonlyArray<string | undefined>) => PiiScanner
+}
+
 /**
  * Turns accepted events of one request into their anonymised form: every text that can leave screened
  * by the PII policy (event name, page URL parts, title, referrer, properties, session and message ids),
@@ -38,7 +46,14 @@ type ScrubUrl = (url: string | undefined, screen: TextScreen, field: string) => 
 export function anonymiserFor(facts: RequestFacts): (incoming: IncomingEvent) => Anonymised {
   const scrubbed = memoizedScrubUrl()
   const deviceOf = memoize(describeDevice)
-  return (incoming) => anonymiseOne(incoming, facts, scrubbed, deviceOf)
+  const scanners = new Map<string, PiiScanner>()
+  const scannerFor = (ids: ReadonlyArray<string | undefined>) => {
+    const key = JSON.stringify(ids)
+    const scanner = scanners.get(key) ?? piiScanner(ids)
+    scanners.set(key, scanner)
+    return scanner
+  }
+  return (incoming) => anonymiseOne(incoming, facts, { scrubbed, deviceOf, scannerFor })
 }
 
 /**
@@ -68,12 +83,11 @@ export function anonymise(incoming: IncomingEvent, facts: RequestFacts): Anonymi
 function anonymiseOne(
   incoming: IncomingEvent,
   facts: RequestFacts,
-  scrubbed: ScrubUrl,
-  deviceOf: typeof describeDevice,
+  { scrubbed, deviceOf, scannerFor }: RequestCaches,
 ): Anonymised {
-  const screen = textScreen([incoming.anonymousId, incoming.userId], {
-    ...(facts.neutralEventName ? { neutralEventName: facts.neutralEventName } : {}),
-  })
+  const visitorIds = [incoming.anonymousId, incoming.userId]
+  const options = facts.neutralEventName ? { neutralEventName: facts.neutralEventName } : {}
+  const screen = textScreen(visitorIds, options, scannerFor(visitorIds))
   // The message id travels into queues and the decision trace: one that reveals something is replaced.
   const messageId = screen.keep('messageId', 'messageId', incoming.messageId) ?? randomUUID()
   const { device, isBot } = deviceOf(incoming.context.userAgent ?? facts.userAgent)

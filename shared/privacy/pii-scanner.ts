@@ -30,35 +30,44 @@ export interface PiiScanner {
   scan(text: string): Findings
 }
 
-const TEXT_DETECTORS: ReadonlyArray<{ detector: Detector; needsDigit: boolean }> = [
-  { detector: findEmails, needsDigit: false },
-  { detector: findIpAddresses, needsDigit: true },
-  { detector: findCards, needsDigit: true },
-  { detector: findIbans, needsDigit: true },
-  { detector: findPhones, needsDigit: true },
-  { detector: findTokens, needsDigit: false },
-]
+/** A JWT (`eyJ` + 5 + `.` + 5 + `.`) is the shortest token the token detector knows: 15 characters. */
+const MIN_TOKEN_CHARS = 15
 
-/** A scanner for one event: every detector, plus that event's own visitor ids. */
+/** Which detectors can find anything in the text, from cheap looks at it. */
+function applicable(text: string): Detector[] {
+  const detectors: Detector[] = []
+  if (text.includes('@') || text.includes('\uff20') || text.includes('\ufe6b')) detectors.push(findEmails)
+  if (ANY_DIGIT.test(text)) detectors.push(findIpAddresses, findCards, findIbans, findPhones)
+  if (text.length >= MIN_TOKEN_CHARS) detectors.push(findTokens)
+  return detectors
+}
+
+/**
+ * A scanner for one visitor: every detector, plus the visitor's own ids. It remembers what it found per
+ * text, because a batch repeats its texts (event names, titles, URLs) event after event; it lives for
+ * one request.
+ */
 export function piiScanner(visitorIds: ReadonlyArray<string | undefined>): PiiScanner {
   const ownIds = visitorIdDetector(visitorIds)
   const detect = (text: string): Detection[] => {
     if (text.length < MIN_REVEALING_CHARS) return []
-    const hasDigit = ANY_DIGIT.test(text)
     const found = ownIds(text)
-    for (const { detector, needsDigit } of TEXT_DETECTORS) {
-      if (!needsDigit || hasDigit) found.push(...detector(text))
-    }
+    for (const detector of applicable(text)) found.push(...detector(text))
     return found
   }
+  const seen = new Map<string, Findings>()
   return {
     scan(text) {
+      const known = seen.get(text)
+      if (known) return known
       const bounded = text.length > MAX_INSPECTED_CHARS ? text.slice(0, MAX_INSPECTED_CHARS) : text
       const spans = mergeOverlaps(detect(bounded))
       const rest = replaceSpans(bounded, spans, () => ' ')
       const hidden = new Set<DetectorId>()
       for (const form of decodedForms(rest)) for (const { detector } of detect(form)) hidden.add(detector)
-      return { spans, hidden: [...hidden] }
+      const findings = { spans, hidden: [...hidden] }
+      seen.set(text, findings)
+      return findings
     },
   }
 }
@@ -100,8 +109,10 @@ export function replaceSpans(
 
 /** The other ways a reader could decode the text; the text itself is not among them. */
 function decodedForms(text: string): string[] {
+  const encoded = text.includes('%') || text.includes('+')
+  if (!encoded && !NON_ASCII.test(text)) return []
   const forms = new Set<string>()
-  if (text.includes('%') || text.includes('+')) {
+  if (encoded) {
     const starts = text.includes('+') ? [text, text.replaceAll('+', ' ')] : [text]
     for (const start of starts) {
       forms.add(start)

@@ -1,5 +1,5 @@
 import { type FieldKind, type Ignoring, type Redaction, type ScreenOptions, screen } from './pii-policy.ts'
-import { piiScanner } from './pii-scanner.ts'
+import { type PiiScanner, piiScanner } from './pii-scanner.ts'
 
 /** The PII policy bound to one event: its visitor ids, its options, and the trace of what it removed. */
 export interface TextScreen {
@@ -16,11 +16,12 @@ export interface TextScreen {
   fresh(): TextScreen
 }
 
+/** `scanner` may be shared by the screens of one visitor's events (it remembers its finds). */
 export function textScreen(
   visitorIds: ReadonlyArray<string | undefined>,
   options: ScreenOptions = {},
+  scanner: PiiScanner = piiScanner(visitorIds),
 ): TextScreen {
-  const scanner = piiScanner(visitorIds)
   const redactions: Redaction[] = []
   return {
     keep(kind, field, text, ignoring) {
@@ -36,6 +37,6 @@ export function textScreen(
     },
     redactions,
     visitorKey: JSON.stringify([visitorIds, options.neutralEventName ?? null]),
-    fresh: () => textScreen(visitorIds, options),
+    fresh: () => textScreen(visitorIds, options, scanner),
   }
 }
