@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { CollectedEvent } from '#shared/events/model.ts'
 import type { IncomingEvent } from '#shared/events/schema.ts'
 import { memoize } from '#shared/lib/memoize.ts'
+import type { DetectorId } from '#shared/privacy/detectors/detection.ts'
 import { describeDevice } from '#shared/privacy/device.ts'
 import type { Redaction } from '#shared/privacy/pii-policy.ts'
 import { type PiiScanner, piiScanner } from '#shared/privacy/pii-scanner.ts'
@@ -10,6 +11,11 @@ import { type TextScreen, textScreen } from '#shared/privacy/text-screen.ts'
 import { scrubUrl } from '#shared/privacy/url.ts'
 
 const PATH_BASE = 'https://path.invalid'
+/**
+ * Message and session ids are random by design (UUIDs, hex, base64): read as text they look like
+ * tokens, which identify no one. Everything else that names a person is still looked for in them.
+ */
+const RANDOM_ID_SHAPES: ReadonlySet<DetectorId> = new Set(['token'])
 
 export interface RequestFacts {
   siteId: string
@@ -89,7 +95,8 @@ function anonymiseOne(
   const options = facts.neutralEventName ? { neutralEventName: facts.neutralEventName } : {}
   const screen = textScreen(visitorIds, options, scannerFor(visitorIds))
   // The message id travels into queues and the decision trace: one that reveals something is replaced.
-  const messageId = screen.keep('messageId', 'messageId', incoming.messageId) ?? randomUUID()
+  const messageId =
+    screen.keep('messageId', 'messageId', incoming.messageId, RANDOM_ID_SHAPES) ?? randomUUID()
   const { device, isBot } = deviceOf(incoming.context.userAgent ?? facts.userAgent)
   if (isBot) {
     return { ok: false, messageId, reason: 'bot or automated client', redactions: screen.redactions }
@@ -105,7 +112,7 @@ function anonymiseOne(
   const sessionId =
     incoming.context.sessionId === undefined
       ? undefined
-      : screen.keep('sessionId', 'context.sessionId', incoming.context.sessionId)
+      : screen.keep('sessionId', 'context.sessionId', incoming.context.sessionId, RANDOM_ID_SHAPES)
   const event: CollectedEvent = {
     messageId,
     type: incoming.type,

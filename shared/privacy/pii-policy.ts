@@ -1,5 +1,7 @@
 import type { DetectorId } from './detectors/detection.ts'
-import { type Findings, type PiiScanner, replaceSpans } from './pii-scanner.ts'
+import { type Findings, PII_MARKER, type PiiScanner, replaceSpans } from './pii-scanner.ts'
+
+export { PII_MARKER } from './pii-scanner.ts'
 
 /** Every kind of text that can leave the collector towards a vendor, a queue or a log line. */
 export const FIELD_KINDS = [
@@ -35,7 +37,6 @@ export interface Redaction {
 
 /** What an event whose name reveals personal data is called, unless the site configures another name. */
 export const DEFAULT_NEUTRAL_EVENT_NAME = 'redacted_event'
-export const PII_MARKER = '[redacted]'
 
 /**
  * The action per field kind when a detector hits. An IP address is always replaced by its truncated
@@ -85,7 +86,7 @@ export function screen(
   options: ScreenOptions = {},
   ignoring?: Ignoring,
 ): Screened {
-  const findings = ignoring ? without(scanner.scan(text), ignoring) : scanner.scan(text)
+  const findings = scanner.scan(text, ignoring)
   if (findings.spans.length === 0 && findings.hidden.length === 0) return { text, redactions: [] }
   const action = ON_HIT[kind]
   const onlyIps =
@@ -113,13 +114,6 @@ export function screen(
   if (action === 'mask' || action === 'maskSpans')
     return { text: PII_MARKER, redactions: redactions('masked') }
   return { text: undefined, redactions: redactions('removed') }
-}
-
-function without(findings: Findings, ignoring: Ignoring): Findings {
-  return {
-    spans: findings.spans.filter((span) => !ignoring.has(span.detector)),
-    hidden: findings.hidden.filter((detector) => !ignoring.has(detector)),
-  }
 }
 
 function replacementOf(span: { replacement?: string }): string {

@@ -15,19 +15,26 @@ const MIN_REVEALING_CHARS = 6
 const NON_ASCII = /[^\u0020-\u007e]/
 const ANY_DIGIT = /\d/
 
+/** What stands in place of a find in text that is kept (a title, a path segment). */
+export const PII_MARKER = '[redacted]'
+
 export interface Findings {
   /** What the detectors found in the text as written, in order, overlaps merged. */
   spans: Detection[]
   /**
-   * Detectors that found something only once the text was decoded (percent-decoding up to three levels,
-   * `+` as space, Unicode NFKC). Such a hit cannot be cut out of the encoded text: the field's action applies.
+   * Detectors that found something in a decoded form (percent-decoding up to three levels, `+` as space,
+   * Unicode NFKC) of the text with its `spans` replaced. Such a hit cannot be cut out of the encoded text:
+   * the field's action applies.
    */
   hidden: DetectorId[]
 }
 
 export interface PiiScanner {
-  /** Reads at most MAX_INSPECTED_CHARS of the text; callers cut longer text first. */
-  scan(text: string): Findings
+  /**
+   * Reads at most MAX_INSPECTED_CHARS of the text; callers cut longer text first. Finds of the `ignoring`
+   * detectors are left out before overlapping finds merge, so they cannot hide another detector's find.
+   */
+  scan(text: string, ignoring?: ReadonlySet<DetectorId>): Findings
 }
 
 /** A JWT (`eyJ` + 5 + `.` + 5 + `.`) is the shortest token the token detector knows: 15 characters. */
@@ -49,24 +56,28 @@ function applicable(text: string): Detector[] {
  */
 export function piiScanner(visitorIds: ReadonlyArray<string | undefined>): PiiScanner {
   const ownIds = visitorIdDetector(visitorIds)
-  const detect = (text: string): Detection[] => {
+  const detect = (text: string, ignoring: ReadonlySet<DetectorId> | undefined): Detection[] => {
     if (text.length < MIN_REVEALING_CHARS) return []
     const found = ownIds(text)
     for (const detector of applicable(text)) found.push(...detector(text))
-    return found
+    return ignoring ? found.filter((detection) => !ignoring.has(detection.detector)) : found
   }
   const seen = new Map<string, Findings>()
   return {
-    scan(text) {
-      const known = seen.get(text)
+    scan(text, ignoring) {
+      const key = ignoring ? `${[...ignoring].join(',')}\u0000${text}` : text
+      const known = seen.get(key)
       if (known) return known
       const bounded = text.length > MAX_INSPECTED_CHARS ? text.slice(0, MAX_INSPECTED_CHARS) : text
-      const spans = mergeOverlaps(detect(bounded))
-      const rest = replaceSpans(bounded, spans, () => ' ')
+      const spans = mergeOverlaps(detect(bounded, ignoring))
+      // What leaves is the text with its finds replaced: that is what must not reveal anything once decoded.
+      const rest = replaceSpans(bounded, spans, (span) => span.replacement ?? PII_MARKER)
       const hidden = new Set<DetectorId>()
-      for (const form of decodedForms(rest)) for (const { detector } of detect(form)) hidden.add(detector)
+      for (const form of decodedForms(rest)) {
+        for (const { detector } of detect(form, ignoring)) hidden.add(detector)
+      }
       const findings = { spans, hidden: [...hidden] }
-      seen.set(text, findings)
+      seen.set(key, findings)
       return findings
     },
   }

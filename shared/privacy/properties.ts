@@ -26,9 +26,10 @@ export function scrubProperties(
       screen.dropNamed('propertyKey', 'properties')
       continue
     }
-    if (screen.keep('propertyKey', 'properties', key) === undefined) continue
-    const value = scrubValue(input[key], screen, `properties.${key}`)
-    if (value !== undefined) kept.push([key, value])
+    const keptKey = screen.keep('propertyKey', 'properties', key)
+    if (keptKey === undefined) continue
+    const value = scrubValue(input[key], screen, `properties.${keptKey}`)
+    if (value !== undefined) kept.push([keptKey, value])
   }
   return Object.fromEntries(kept)
 }

@@ -73,14 +73,15 @@ function keepHarmlessParameters(query: string, screen: TextScreen, field: string
       screen.dropNamed('queryKey', field)
       continue
     }
-    if (screen.keep('queryKey', field, name) === undefined) continue
+    const keptName = screen.keep('queryKey', field, name)
+    if (keptName === undefined) continue
     if (separator === -1) {
-      kept.push(parameter)
+      kept.push(keptName)
       continue
     }
     const kind = CAMPAIGN_PARAMETER.test(name) ? 'campaign' : 'queryValue'
-    const value = screen.keep(kind, `${field}.${name}`, parameter.slice(separator + 1))
-    if (value !== undefined) kept.push(`${name}=${value}`)
+    const value = screen.keep(kind, `${field}.${keptName}`, parameter.slice(separator + 1))
+    if (value !== undefined) kept.push(`${keptName}=${value}`)
   }
   return kept.some((parameter) => parameter !== '') ? kept.join('&') : ''
 }

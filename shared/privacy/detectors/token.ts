@@ -10,7 +10,7 @@ const MIN_TOKEN_CHARS = 24
 const READABLE_MIN_CHARACTERS_PER_WORD_BREAK = 3
 const WORD = /[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+/g
 /** Each pattern starts only where its run starts (look-behind), so no run is read once per character. */
-const JWT = /(?<![\w-])eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g
+const JWT = /(?<![A-Za-z0-9])eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g
 /** An `Authorization: Bearer` value: opaque credentials carry digits, prose after the word "bearer" does not. */
 const BEARER = /(?<![\w-])bearer[ \t]{1,8}(?=[\w+/=.~-]{0,512}\d)[\w+/=.~-]{16,}/gi
 const TOKEN_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,}={0,2}/g

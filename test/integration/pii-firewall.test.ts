@@ -1,0 +1,255 @@
+import fc from 'fast-check'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { inMemoryConsentStore } from '#shared/adapters/in-memory-consent-store.ts'
+import { parseConfig } from '#shared/config/load.ts'
+import type { Dispatch, VendorMessage } from '#shared/delivery/message.ts'
+import type { DecisionRecord } from '#shared/ingest/collect.ts'
+import { ga4Adapter } from '#shared/vendors/ga4.ts'
+import { createCollectHandler } from '../../functions/collect/handler.ts'
+import { apiEvent, basicAuthorization, lambdaContext } from '../support/api-event.ts'
+import { cardWritten, ibanWritten, phoneNumber } from '../unit/privacy/detectors/generators.ts'
+import { readableForms } from '../unit/privacy/generators.ts'
+
+/**
+ * The PII firewall end to end: each kind of personal data, in each encoding, in each field of an event,
+ * through the real collect handler (JSON routes and the pixel), must not reach the GA4 request built
+ * from the queued message, the queued message itself, or any decision or error the collector reports.
+ */
+
+const PSEUDONYM_KEY = 'pii-firewall-pseudonym-key'
+const WRITE_KEY = 'pii-firewall-write-key'
+const ORIGIN = 'https://www.example.com'
+const BROWSER_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36'
+
+// Legitimate interest: GA4 takes every event of a visitor who did not object, so nothing hides behind consent.
+const config = parseConfig({
+  sites: [{ id: 'example', writeKeys: [WRITE_KEY], allowedOrigins: [ORIGIN] }],
+  vendors: { ga4: { enabled: true, measurementId: 'G-TEST123', legalBasis: 'legitimate_interest' } },
+})
+const ga4Config = config.vendors.ga4
+if (!ga4Config) throw new Error('GA4 must be configured')
+const ga4 = ga4Adapter(ga4Config, 'secret')
+
+const letters = (min: number, max: number) => fc.stringMatching(new RegExp(`^[g-z]{${min},${max}}$`))
+
+/** Letters and digits only, lower-cased: how a value still reads after snake-casing (`jane_example_org`). */
+function squeezed(text: string): string {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '')
+}
+
+interface PiiKind {
+  value: fc.Arbitrary<string>
+  /** Whether the output shows the value in any form a reader could decode. */
+  reveals(output: string, value: string): boolean
+}
+
+const revealsSqueezed = (output: string, value: string) =>
+  readableForms(output).some((form) => squeezed(form).includes(squeezed(value)))
+const revealsDigits = (output: string, value: string) =>
+  readableForms(output).some((form) => form.replace(/\D/g, '').includes(value.replace(/\D/g, '')))
+
+const KINDS: Record<string, PiiKind> = {
+  'e-mail': {
+    value: fc
+      .tuple(
+        letters(5, 9),
+        letters(3, 6),
+        fc.constantFrom('example.org', 'bücher.de', 'xn--bcher-kva.de', 'пример.рф'),
+      )
+      .map(([first, last, domain]) => `${first}.${last}@${domain}`),
+    reveals: revealsSqueezed,
+  },
+  phone: { value: phoneNumber, reveals: revealsDigits },
+  'card number': { value: cardWritten, reveals: revealsDigits },
+  IBAN: { value: ibanWritten, reveals: revealsSqueezed },
+  'IPv4 address': {
+    value: fc
+      .tuple(fc.ipV4(), fc.integer({ min: 1, max: 254 }))
+      .map(([ip, last]) => ip.replace(/\d+$/, String(last))),
+    reveals: (output, ip) =>
+      readableForms(output).some((form) =>
+        new RegExp(`(?<![\\d.])${ip.replaceAll('.', '\\.')}(?!\\d)`).test(form),
+      ),
+  },
+  'bearer token': {
+    value: fc
+      .stringMatching(/^[A-Za-z0-9_-]{30,40}$/)
+      .map((random) => `eyJhbGciOiJIUzI1NiJ9.eyJ${random}.sig${random.slice(0, 8)}`),
+    reveals: (output, token) => readableForms(output).some((form) => form.includes(token.slice(0, 30))),
+  },
+}
+
+/** How the value is written into the field: as is, percent-encoded once or twice, with `+` for spaces. */
+const ENCODINGS: Record<string, (value: string) => string> = {
+  plain: (value) => value,
+  encoded: (value) => encodeURIComponent(value),
+  'encoded twice': (value) => encodeURIComponent(encodeURIComponent(value)),
+  'at-sign encoded': (value) => value.replace('@', '%40'),
+  'at-sign encoded twice': (value) => value.replace('@', '%2540'),
+  'plus for space': (value) => value.replaceAll(' ', '+'),
+}
+const encoding = fc.constantFrom(...Object.entries(ENCODINGS))
+
+type Invoke = (
+  event: ReturnType<typeof apiEvent>,
+  context: ReturnType<typeof lambdaContext>,
+) => Promise<{ statusCode?: number; body?: string }>
+type Send = (pii: string, visitorId: string) => ReturnType<Invoke>
+
+/** Every field kind a site can fill, through the JSON routes and through the pixel. */
+function placements(handler: Invoke): Record<string, Send> {
+  const track = (visitorId: string, fields: Record<string, unknown>) =>
+    handler(
+      apiEvent({
+        method: 'POST',
+        path: '/v1/track',
+        body: { anonymousId: visitorId, event: 'Viewed Offer', ...fields },
+        headers: { authorization: basicAuthorization(WRITE_KEY), origin: ORIGIN, 'user-agent': BROWSER_UA },
+      }),
+      lambdaContext(),
+    )
+  const page = (visitorId: string, url: string, extra: Record<string, unknown> = {}) =>
+    track(visitorId, { context: { page: { url, ...extra } } })
+  const pixel = (visitorId: string, query: Record<string, string>) =>
+    handler(
+      apiEvent({
+        method: 'GET',
+        path: '/p.gif',
+        query: { k: WRITE_KEY, aid: visitorId, t: 'track', e: 'Viewed Offer', ...query },
+        headers: { 'user-agent': BROWSER_UA, referer: `${ORIGIN}/landing` },
+      }),
+      lambdaContext(),
+    )
+  return {
+    'event name': (pii, id) => track(id, { event: `Contact ${pii}` }),
+    'query value': (pii, id) => page(id, `${ORIGIN}/offer?lang=de&q=${pii}`),
+    'query key': (pii, id) => page(id, `${ORIGIN}/offer?${pii}=1&lang=de`),
+    'path segment': (pii, id) => page(id, `${ORIGIN}/u/${pii}/edit`),
+    fragment: (pii, id) => page(id, `${ORIGIN}/offer#${pii}`),
+    'fragment parameter': (pii, id) => page(id, `${ORIGIN}/offer#state=1&hint=${pii}`),
+    title: (pii, id) => page(id, `${ORIGIN}/offer`, { title: `Profile of ${pii}` }),
+    referrer: (pii, id) =>
+      page(id, `${ORIGIN}/offer`, { referrer: `https://other.example/r/${pii}?from=${pii}` }),
+    'campaign field': (pii, id) => page(id, `${ORIGIN}/offer?utm_source=news&utm_campaign=${pii}`),
+    'property value': (pii, id) => track(id, { properties: { note: `call ${pii} soon`, plan: 'pro' } }),
+    'property key': (pii, id) => track(id, { properties: { [pii]: 'x', plan: 'pro' } }),
+    'session id': (pii, id) => track(id, { context: { sessionId: pii } }),
+    'message id': (pii, id) => track(id, { messageId: `m-${pii}` }),
+    'pixel event name': (pii, id) => pixel(id, { e: `Contact ${pii}` }),
+    'pixel url': (pii, id) => pixel(id, { url: `${ORIGIN}/u/${pii}?q=${pii}` }),
+    'pixel title': (pii, id) => pixel(id, { title: `Profile of ${pii}` }),
+    'pixel referrer': (pii, id) => pixel(id, { ref: `https://other.example/?q=${pii}` }),
+    'pixel property': (pii, id) => pixel(id, { 'p.note': pii }),
+    'pixel property key': (pii, id) => pixel(id, { [`p.${pii}`]: '1' }),
+  }
+}
+
+const PLACEMENT_NAMES = Object.keys(placements(async () => ({})))
+
+describe('PII firewall: no personal data reaches GA4, a queue message or the decision trace', () => {
+  let queued: VendorMessage[]
+  let reported: unknown[]
+  let handler: ReturnType<typeof createCollectHandler>
+
+  beforeEach(() => {
+    queued = []
+    reported = []
+    const dispatch: Dispatch = {
+      enqueue: async (_vendor, messages) => {
+        queued.push(...messages)
+      },
+    }
+    handler = createCollectHandler({
+      config,
+      consent: inMemoryConsentStore(),
+      dispatch,
+      pseudonymKey: PSEUDONYM_KEY,
+      trustProxy: false,
+      now: () => new Date(),
+      onDecision: (decision: DecisionRecord) => reported.push(decision),
+      reportError: (error) => reported.push(error instanceof Error ? error.message : error),
+    })
+  })
+
+  /** Every string that left: GA4 request URLs and body values, queue messages, decisions and errors. */
+  function everythingThatLeft(): string[] {
+    const strings: string[] = []
+    const walk = (value: unknown): void => {
+      if (typeof value === 'string') strings.push(value)
+      else if (Array.isArray(value)) value.forEach(walk)
+      else if (value && typeof value === 'object') {
+        for (const [key, inner] of Object.entries(value)) {
+          strings.push(key)
+          walk(inner)
+        }
+      }
+    }
+    const payloads = queued.flatMap((message) => {
+      const payload = ga4.parsePayload(message.payload)
+      return payload ? [{ messageId: message.messageId, payload }] : []
+    })
+    expect(payloads).toHaveLength(queued.length)
+    for (const request of ga4.buildRequests(payloads)) {
+      strings.push(request.url)
+      walk(JSON.parse(request.body))
+    }
+    walk(queued)
+    walk(reported)
+    return strings
+  }
+
+  for (const [kindName, kind] of Object.entries(KINDS)) {
+    describe(kindName, () => {
+      for (const where of PLACEMENT_NAMES) {
+        // Message and session ids are random strings by design: a token there identifies no one.
+        if (kindName === 'bearer token' && (where === 'message id' || where === 'session id')) continue
+        it(`in the ${where}`, async () => {
+          await fc.assert(
+            fc.asyncProperty(
+              kind.value,
+              encoding,
+              letters(10, 14),
+              async (value, [, encode], visitorSuffix) => {
+                queued = []
+                reported = []
+                const visitorId = `v-${visitorSuffix}`
+                const response = await placements(handler)[where]?.(encode(value), visitorId)
+                // A value too long for its field is refused with a 400 naming the field, not echoing it.
+                if (response?.statusCode !== 400) expect(queued.length).toBeGreaterThan(0)
+                const leaked = [...everythingThatLeft(), String(response?.body)].filter((text) =>
+                  kind.reveals(text, value),
+                )
+                expect(leaked).toEqual([])
+              },
+            ),
+            { numRuns: 25 },
+          )
+        })
+      }
+    })
+  }
+
+  describe("the visitor's own id", () => {
+    for (const where of PLACEMENT_NAMES) {
+      if (where === 'message id') continue
+      it(`in the ${where}`, async () => {
+        await fc.assert(
+          fc.asyncProperty(letters(10, 14), encoding, async (suffix, [, encode]) => {
+            queued = []
+            reported = []
+            const visitorId = `v-${suffix}`
+            await placements(handler)[where]?.(encode(visitorId), visitorId)
+            expect(queued.length).toBeGreaterThan(0)
+            const leaked = everythingThatLeft().filter((text) => text.toLowerCase().includes(suffix))
+            expect(leaked).toEqual([])
+          }),
+          { numRuns: 15 },
+        )
+      })
+    }
+  })
+})
