@@ -165,11 +165,20 @@ function ga4Device(device: CoarseDevice | null): Ga4Device | undefined {
   return Object.keys(fields).length > 0 ? fields : undefined
 }
 
-const EMAIL_LIKE = /[^\s@]+@[^\s@]+\.[^\s@]+/
+/**
+ * `x@y.z` inside a run of non-space characters. Written with one character on each side of the
+ * at-sign (a longer match exists exactly when this one does), so each position is tried once: the
+ * `[^\s@]+@[^\s@]+\.[^\s@]+` form re-reads the whole run from every start and is quadratic.
+ */
+const EMAIL_LIKE = /[^\s@]@[^\s@]+\.[^\s@]/
+
+function looksEmailLike(value: string): boolean {
+  return value.includes('@') && EMAIL_LIKE.test(value)
+}
 
 /** Text fit for GA4: absent when empty or e-mail-like, else cut to `maxChars` without splitting a surrogate pair. */
 function safeText(value: string | undefined, maxChars: number): string | undefined {
-  if (value === undefined || value === '' || EMAIL_LIKE.test(value)) return undefined
+  if (value === undefined || value === '' || looksEmailLike(value)) return undefined
   if (value.length <= maxChars) return value
   const cut = value.slice(0, maxChars)
   return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut
