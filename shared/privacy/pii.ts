@@ -1,4 +1,5 @@
 import { containsEmail, emailSpans, type Span } from './email.ts'
+import { decodePercent } from './percent.ts'
 
 /**
  * Heuristics that recognise personal data and secrets in free text, URLs and property names. They err
@@ -10,6 +11,7 @@ export const REDACTED = '[redacted]'
 // ---- e-mail: see email.ts
 
 export { looksLikeEmail } from './email.ts'
+export { decodePercent } from './percent.ts'
 
 // ---- phone
 
@@ -52,6 +54,8 @@ const GLUED_AFTER = /^-?[\p{L}\p{N}_]/u
 function phoneSpans(text: string): Span[] {
   const spans: Span[] = []
   for (const run of text.matchAll(PHONE_RUN)) {
+    // Most runs are short numbers (`%25`, prices, years): settled by their digit count alone.
+    if (countDigits(run[0]) < MIN_PHONE_DIGITS) continue
     const end = run.index + run[0].length
     const before = text.slice(Math.max(0, run.index - 2), run.index)
     if (GLUED_BEFORE.test(before) || GLUED_AFTER.test(text.slice(end, end + 2))) continue
@@ -85,8 +89,8 @@ function phonesInRun(run: string, offset: number): Span[] {
 }
 
 /**
- * Tries the longest stretch of groups first. A stretch whose digit count is outside 7–15 cannot be a
- * phone: skipping it without reading its text keeps long runs of digit groups linear.
+ * Tries the longest stretch of groups first. A stretch whose digit count is outside 7–15, or that does
+ * not end in a digit, cannot be a phone: skipping it without reading its text keeps long runs cheap.
  */
 function longestPhoneFrom(run: string, groups: Group[], first: number) {
   const start = groups[first]?.start
@@ -96,13 +100,18 @@ function longestPhoneFrom(run: string, groups: Group[], first: number) {
   for (let next = first; next < lastCandidate; next += 1) digits += groups[next]?.digits ?? 0
   for (let next = lastCandidate; next > first; next -= 1) {
     const end = groups[next - 1]?.end
-    const plausible = digits >= MIN_PHONE_DIGITS && digits <= MAX_PHONE_DIGITS
+    const plausible = digits >= MIN_PHONE_DIGITS && digits <= MAX_PHONE_DIGITS && isDigitAt(run, (end ?? 0) - 1)
     if (end !== undefined && plausible && looksLikePhone(run.slice(start, end))) {
       return { start, end, nextGroup: next }
     }
     digits -= groups[next - 1]?.digits ?? 0
   }
   return undefined
+}
+
+function isDigitAt(text: string, index: number): boolean {
+  const code = text.charCodeAt(index)
+  return code >= 0x30 && code <= 0x39
 }
 
 function countDigits(text: string): number {
@@ -174,21 +183,11 @@ function charactersPerWordBreak(run: string): number {
 /** How many times a value is percent-decoded while looking for hidden PII (`%2540` is two levels). */
 const MAX_DECODING_DEPTH = 3
 
-/** Percent-decodes every well-formed `%XX` sequence and leaves malformed ones alone, never throwing. */
-export function decodePercent(text: string): string {
-  return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (encoded) => {
-    try {
-      return decodeURIComponent(encoded)
-    } catch {
-      return encoded
-    }
-  })
-}
-
 /** The text as written and percent-decoded up to a few levels, each also form-decoded (`+` as space). */
 export function decodedForms(text: string): string[] {
   const forms = new Set<string>()
-  for (const start of [text, text.replaceAll('+', ' ')]) {
+  const starts = text.includes('+') ? [text, text.replaceAll('+', ' ')] : [text]
+  for (const start of starts) {
     let current = start
     forms.add(current)
     for (let depth = 0; depth < MAX_DECODING_DEPTH; depth += 1) {

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { MAX_EVENT_BYTES } from '#shared/events/limits.ts'
 import { containsEmail, emailSpans, looksLikeEmail } from '#shared/privacy/email.ts'
-import { containsPii, looksLikeToken, redactPii } from '#shared/privacy/pii.ts'
+import { containsPii, decodePercent, looksLikeToken, redactPii } from '#shared/privacy/pii.ts'
 import { scrubProperties, scrubText } from '#shared/privacy/properties.ts'
 import { scrubUrl } from '#shared/privacy/url.ts'
 import { toGa4Payload } from '#shared/vendors/ga4.ts'
@@ -28,6 +28,14 @@ const oracleEmailSpans = (text: string) =>
     start: match.index,
     end: match.index + match[0].length,
   }))
+const oracleDecodePercent = (text: string) =>
+  text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run)
+    } catch {
+      return run
+    }
+  })
 const oracleJwt = /eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/
 const oracleCamelBoundary = (text: string) => text.replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
 
@@ -83,6 +91,9 @@ const ADVERSARIAL_UNITS: ReadonlyArray<[string, string]> = [
   ['bearer words', 'bearer '],
   ['phone numbers', '0301234567 '],
   ['percent-encoded letters', '%41'],
+  ['invalid UTF-8 escapes', '%FFa'],
+  ['stray percent signs', 'a%2540%'],
+  ['digits in parentheses', '(1) '],
 ]
 
 const PLANTED_EMAIL = 'jane.doe@example.com'
@@ -123,6 +134,28 @@ describe('the e-mail scan', () => {
         expect(looksLikeEmail(text)).toBe(oracleEmailExactly.test(text.trim()))
       }),
       { numRuns: 1000 },
+    )
+  })
+})
+
+/** Percent-encoded bytes of every kind (ASCII, lead and continuation bytes, invalid ones) and stray text. */
+const percentish = fc
+  .array(
+    fc.oneof(
+      fc.integer({ min: 0, max: 255 }).map((byte) => `%${byte.toString(16).padStart(2, '0')}`),
+      fc.constantFrom('%', '%4', 'a', '+', ' ', '%F0%9F%98%80', '%E2%82%AC', '%C3%A9', '%ED%A0%80', '%C0%80'),
+    ),
+    { maxLength: 30 },
+  )
+  .map((pieces) => pieces.join(''))
+
+describe('percent-decoding', () => {
+  it('decodes exactly as decodeURIComponent does run by run, leaving malformed runs alone', () => {
+    fc.assert(
+      fc.property(percentish, (text) => {
+        expect(decodePercent(text)).toBe(oracleDecodePercent(text))
+      }),
+      { numRuns: 3000 },
     )
   })
 })
