@@ -124,13 +124,18 @@ export async function runWorstCaseBench(): Promise<number> {
   const benign = benignBody()
   await medianMs(handle, benign)
   const benignMs = await medianMs(handle, benign)
-  console.log(`worst-case input: one request of about ${Math.round(REQUEST_BYTES / 1024)} KB, median of ${RUNS} runs`)
+  console.log(
+    `worst-case input: one request of about ${Math.round(REQUEST_BYTES / 1024)} KB, median of ${RUNS} runs`,
+  )
   console.log(row('ordinary events', benign.length, benignMs))
   let worst = { label: '', ratio: 0 }
   for (const [label, unit] of ADVERSARIAL_FILLERS) {
     for (const [variant, filler] of [
       ['', repeatTo(unit, FILLER_CHARS)],
-      [' + e-mail', `${repeatTo(unit, FILLER_CHARS / 2)} jane@example.com ${repeatTo(unit, FILLER_CHARS / 2)}`],
+      [
+        ' + e-mail',
+        `${repeatTo(unit, FILLER_CHARS / 2)} jane@example.com ${repeatTo(unit, FILLER_CHARS / 2)}`,
+      ],
     ] as const) {
       const body = requestBody(filler)
       const ms = await medianMs(handle, body)

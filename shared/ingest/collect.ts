@@ -13,6 +13,7 @@ import { pseudonymsFor } from '#shared/privacy/pseudonyms.ts'
 import { COLLECTING_VENDORS } from '#shared/vendors/registry.ts'
 import type { VendorId } from '#shared/vendors/vendor.ts'
 import { anonymiserFor } from './anonymise.ts'
+import { assertVisitorLimit } from './visitor-limit.ts'
 
 /** The parts of an HTTP request the collector looks at; the raw IP is only ever in `network`. */
 export interface CollectRequest {
@@ -109,6 +110,7 @@ async function collectEvents(
 ): Promise<CollectResult> {
   const site = resolveSite(deps.config, writeKey)
   assertOriginAllowed(site, request.headers.origin)
+  assertVisitorLimit(events)
   const receivedAt = deps.now()
   const facts = {
     siteId: site.id,
@@ -170,13 +172,14 @@ async function collectEvents(
   return { accepted: events.length, queued, skipped: 0 }
 }
 
-/** Each visitor's stored consent, read once per request and all at the same time. */
+/** Each visitor's stored consent, read once per request, in one batch where the store can. */
 async function readConsents(
   keys: ReadonlyArray<string>,
   deps: CollectDeps,
 ): Promise<Map<string, ConsentRecord | null>> {
   const now = deps.now()
   const unique = [...new Set(keys)]
+  if (deps.consent.currentMany) return deps.consent.currentMany(unique, now)
   const records = await Promise.all(unique.map((key) => deps.consent.current(key, now)))
   return new Map(unique.map((key, index) => [key, records[index] ?? null]))
 }

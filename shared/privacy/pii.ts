@@ -100,7 +100,8 @@ function longestPhoneFrom(run: string, groups: Group[], first: number) {
   for (let next = first; next < lastCandidate; next += 1) digits += groups[next]?.digits ?? 0
   for (let next = lastCandidate; next > first; next -= 1) {
     const end = groups[next - 1]?.end
-    const plausible = digits >= MIN_PHONE_DIGITS && digits <= MAX_PHONE_DIGITS && isDigitAt(run, (end ?? 0) - 1)
+    const plausible =
+      digits >= MIN_PHONE_DIGITS && digits <= MAX_PHONE_DIGITS && isDigitAt(run, (end ?? 0) - 1)
     if (end !== undefined && plausible && looksLikePhone(run.slice(start, end))) {
       return { start, end, nextGroup: next }
     }

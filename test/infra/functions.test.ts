@@ -91,6 +91,26 @@ describe('the collector', () => {
     for (const action of WRITE_ACTIONS) expect(policyOf(stack.collect)).not.toContain(action)
   })
 
+  it('runs with the configured reserved concurrency, so a flood cannot take the consent API’s share', () => {
+    expect(config.collect.reservedConcurrency).toBe(50)
+    expect(resourceOf(template, stack.collect.function)).toMatchObject({
+      Properties: { ReservedConcurrentExecutions: 50 },
+    })
+    for (const other of [stack.consent, ga4.deliverer]) {
+      expect(resourceOf(template, other.function)).not.toMatchObject({
+        Properties: { ReservedConcurrentExecutions: expect.anything() },
+      })
+    }
+  })
+
+  it('reserves no concurrency when the configuration sets none', () => {
+    const { template: unreserved, stack: unreservedStack } = synthesize(exampleConfig({ collect: {} }))
+
+    expect(resourceOf(unreserved, unreservedStack.collect.function)).not.toMatchObject({
+      Properties: { ReservedConcurrentExecutions: expect.anything() },
+    })
+  })
+
   it('may send to the vendor queue', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [ref(stack.collect.role)],
