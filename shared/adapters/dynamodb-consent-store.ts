@@ -6,9 +6,9 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb'
-import * as z from 'zod'
 import type { ConsentRecord } from '#shared/consent/model.ts'
 import type { ConsentStore } from '#shared/consent/store.ts'
+import { z } from '#shared/lib/zod.ts'
 
 const CURRENT_SORT_KEY = 'current'
 const HISTORY_SORT_KEY_PREFIX = 'history#'
@@ -30,13 +30,13 @@ export class ConsentItemError extends Error {
 }
 
 const consentItemSchema = z.object({
-  pk: z.string().min(1),
-  sk: z.string().min(1),
+  pk: z.string().check(z.minLength(1)),
+  sk: z.string().check(z.minLength(1)),
   purposes: z.strictObject({ analytics: z.boolean(), marketing: z.boolean() }),
   policyVersion: z.string(),
-  receiptId: z.string().min(1),
+  receiptId: z.string().check(z.minLength(1)),
   updatedAt: z.iso.datetime(),
-  expiresAt: z.number().int(),
+  expiresAt: z.int(),
 })
 
 const historySortKey = (record: ConsentRecord): string =>
