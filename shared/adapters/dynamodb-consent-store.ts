@@ -8,7 +8,8 @@ import {
 } from '@aws-sdk/lib-dynamodb'
 import type { ConsentRecord } from '#shared/consent/model.ts'
 import type { ConsentStore } from '#shared/consent/store.ts'
-import { z } from '#shared/lib/zod.ts'
+import '#shared/lib/zod-messages.ts'
+import * as z from 'zod/mini'
 
 const CURRENT_SORT_KEY = 'current'
 const HISTORY_SORT_KEY_PREFIX = 'history#'

@@ -1,4 +1,5 @@
-import { z } from '#shared/lib/zod.ts'
+import '#shared/lib/zod-messages.ts'
+import * as z from 'zod/mini'
 
 const legalBasis = z._default(z.enum(['consent', 'legitimate_interest']), 'consent')
 

@@ -1,4 +1,6 @@
-import { type core, z } from '#shared/lib/zod.ts'
+import '#shared/lib/zod-messages.ts'
+import type { core } from 'zod/mini'
+import * as z from 'zod/mini'
 
 export const MAX_ANONYMOUS_ID_LENGTH = 256
 

@@ -1,4 +1,5 @@
-import { z } from '#shared/lib/zod.ts'
+import '#shared/lib/zod-messages.ts'
+import * as z from 'zod/mini'
 import { VENDOR_IDS } from '#shared/vendors/vendor.ts'
 import type { VendorMessage } from './message.ts'
 

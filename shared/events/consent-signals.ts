@@ -1,5 +1,6 @@
 import type { Purpose, Purposes } from '#shared/consent/model.ts'
-import { z } from '#shared/lib/zod.ts'
+import '#shared/lib/zod-messages.ts'
+import * as z from 'zod/mini'
 
 /** Segment consent categories (matched case-insensitively) and the purpose each one speaks for. */
 const PURPOSE_BY_CATEGORY: ReadonlyMap<string, Purpose> = new Map([
