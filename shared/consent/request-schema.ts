@@ -1,22 +1,25 @@
-import type { core } from 'zod'
-import * as z from 'zod'
+import '#shared/lib/zod-messages.ts'
+import type { core } from 'zod/mini'
+import * as z from 'zod/mini'
 
 export const MAX_ANONYMOUS_ID_LENGTH = 256
 
 /** The visitor's first-party id (Segment `anonymousId`), in a body or a path. */
 export const anonymousIdSchema = z
   .string()
-  .min(1, 'must not be empty')
-  .max(MAX_ANONYMOUS_ID_LENGTH, `must be at most ${MAX_ANONYMOUS_ID_LENGTH} characters`)
+  .check(
+    z.minLength(1, 'must not be empty'),
+    z.maxLength(MAX_ANONYMOUS_ID_LENGTH, `must be at most ${MAX_ANONYMOUS_ID_LENGTH} characters`),
+  )
 
 /** Body of `PUT /v1/consent`. A purpose left out is stored as refused (default deny). */
 export const consentRequestSchema = z.strictObject({
   anonymousId: anonymousIdSchema,
   purposes: z.strictObject({
-    analytics: z.boolean().optional(),
-    marketing: z.boolean().optional(),
+    analytics: z.optional(z.boolean()),
+    marketing: z.optional(z.boolean()),
   }),
-  writeKey: z.string().optional(),
+  writeKey: z.optional(z.string()),
 })
 
 export type ConsentRequest = z.infer<typeof consentRequestSchema>

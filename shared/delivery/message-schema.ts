@@ -1,23 +1,24 @@
-import * as z from 'zod'
+import '#shared/lib/zod-messages.ts'
+import * as z from 'zod/mini'
 import { VENDOR_IDS } from '#shared/vendors/vendor.ts'
 import type { VendorMessage } from './message.ts'
 
 /** A queue body as the deliverer reads it: parsed, never cast. The payload is the vendor adapter's to check. */
 export const vendorMessageSchema = z.object({
   vendor: z.enum(VENDOR_IDS),
-  messageId: z.string().min(1),
-  siteId: z.string().min(1),
-  consentKey: z.string().min(1),
+  messageId: z.string().check(z.minLength(1)),
+  siteId: z.string().check(z.minLength(1)),
+  consentKey: z.string().check(z.minLength(1)),
   recheck: z.object({
     eventType: z.enum(['page', 'track', 'identify']),
-    eventConsent: z
-      .object({ analytics: z.boolean().optional(), marketing: z.boolean().optional() })
-      .optional(),
+    eventConsent: z.optional(
+      z.object({ analytics: z.optional(z.boolean()), marketing: z.optional(z.boolean()) }),
+    ),
     gpc: z.boolean(),
   }),
   enqueuedAt: z.iso.datetime({ offset: true }),
   payload: z.unknown(),
-}) satisfies z.ZodType<VendorMessage>
+}) satisfies z.ZodMiniType<VendorMessage>
 
 /** The message in a queue body, or why it is not one. */
 export function parseVendorMessage(

@@ -1,5 +1,6 @@
-import * as z from 'zod'
 import type { Purpose, Purposes } from '#shared/consent/model.ts'
+import '#shared/lib/zod-messages.ts'
+import * as z from 'zod/mini'
 
 /** Segment consent categories (matched case-insensitively) and the purpose each one speaks for. */
 const PURPOSE_BY_CATEGORY: ReadonlyMap<string, Purpose> = new Map([
@@ -14,7 +15,7 @@ const PURPOSE_BY_CATEGORY: ReadonlyMap<string, Purpose> = new Map([
 
 const flagsSchema = z.record(z.string(), z.unknown())
 const consentContextSchema = z.object({
-  consent: z.object({ categoryPreferences: flagsSchema.optional() }).catchall(z.unknown()),
+  consent: z.looseObject({ categoryPreferences: z.optional(flagsSchema) }),
 })
 
 /**

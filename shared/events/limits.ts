@@ -9,6 +9,11 @@ export const MAX_REQUEST_BYTES = 500 * 1024
 export const MAX_EVENT_BYTES = 32 * 1024
 /** Events in one `/v1/batch` request. */
 export const MAX_BATCH_EVENTS = 2500
+/**
+ * Distinct visitors (anonymousId, else userId) in one request. Each costs a consent read; a browser's
+ * batch carries one visitor, and server SDKs flush 15 (analytics-node) or 20 (rudder-sdk-node) events.
+ */
+export const MAX_VISITORS_PER_REQUEST = 20
 /** Nesting levels of objects and arrays in a body; deeper input would overflow recursive code. */
 export const MAX_JSON_DEPTH = 64
 

@@ -126,27 +126,37 @@ function withoutUnsafeKeys(key: string, value: unknown): unknown {
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
-const OPENERS = new Set([0x7b, 0x5b]) // { [
-const CLOSERS = new Set([0x7d, 0x5d]) // } ]
+const OPEN_BRACE = 0x7b
+const OPEN_BRACKET = 0x5b
+const CLOSE_BRACE = 0x7d
+const CLOSE_BRACKET = 0x5d
 
-/** Counts object/array nesting outside strings without parsing. */
+/** Counts object/array nesting outside strings without parsing; strings are skipped with indexOf. */
 function nestsDeeperThan(json: string, maxDepth: number): boolean {
   let depth = 0
-  let inString = false
-  let escaped = false
   for (let index = 0; index < json.length; index++) {
     const char = json.charCodeAt(index)
-    if (inString) {
-      if (escaped) escaped = false
-      else if (char === BACKSLASH) escaped = true
-      else if (char === QUOTE) inString = false
-    } else if (char === QUOTE) inString = true
-    else if (OPENERS.has(char)) {
+    if (char === QUOTE) {
+      index = closingQuote(json, index)
+      if (index === -1) return false
+    } else if (char === OPEN_BRACE || char === OPEN_BRACKET) {
       depth++
       if (depth > maxDepth) return true
-    } else if (CLOSERS.has(char)) depth--
+    } else if (char === CLOSE_BRACE || char === CLOSE_BRACKET) depth--
   }
   return false
+}
+
+/** Index of the quote that closes the string opened at `open`, or -1 when the text ends first. */
+function closingQuote(json: string, open: number): number {
+  let quote = json.indexOf('"', open + 1)
+  while (quote !== -1) {
+    let backslashes = 0
+    while (json.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++
+    if (backslashes % 2 === 0) return quote
+    quote = json.indexOf('"', quote + 1)
+  }
+  return -1
 }
 
 function isJsonObject(value: unknown): value is JsonObject {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import * as z from 'zod'
+import '#shared/lib/zod-messages.ts'
+import * as z from 'zod/mini'
 import type { Purposes } from '#shared/consent/model.ts'
 import { eventConsent } from './consent-signals.ts'
 import {
@@ -58,29 +59,41 @@ export type EventValidation =
 const ACCEPTED_TYPES_MESSAGE = `unsupported event type: accepted types are ${EVENT_TYPES.join(', ')}`
 
 /** Segment clients send null for unset fields; null reads as absent. */
-const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined)
+const optional = <T extends z.ZodMiniType>(schema: T) =>
+  z.pipe(
+    z.nullish(schema),
+    z.transform((value: z.output<T> | null | undefined) => value ?? undefined),
+  )
 
-const text = (maxLength: number) => z.string().max(maxLength, `must be at most ${maxLength} characters`)
+const text = (maxLength: number) =>
+  z.string().check(z.maxLength(maxLength, `must be at most ${maxLength} characters`))
 
 const emptyAsAbsent = (value: string) => (value === '' ? undefined : value)
 
 /** A string identifier; empty means "not sent" (RudderStack sends `userId: ""`). */
-const stringId = (maxLength: number) => optional(text(maxLength).transform(emptyAsAbsent))
+const stringId = (maxLength: number) => optional(z.pipe(text(maxLength), z.transform(emptyAsAbsent)))
 
 /** An identifier clients may send as a number (RudderStack's `sessionId` is epoch ms); kept as a string. */
 const stringOrNumberId = (maxLength: number) =>
   optional(
-    z
-      .union([z.string(), z.number()], { error: 'must be a string or a number' })
-      .transform(String)
-      .pipe(text(maxLength))
-      .transform(emptyAsAbsent),
+    z.pipe(
+      z.pipe(
+        z.pipe(
+          z.union([z.string(), z.number()], { error: 'must be a string or a number' }),
+          z.transform((value: string | number) => String(value)),
+        ),
+        text(maxLength),
+      ),
+      z.transform(emptyAsAbsent),
+    ),
   )
 
-const isoTimestamp = z.iso
-  .datetime({ offset: true, error: 'must be an ISO 8601 date-time' })
-  .refine((value) => !Number.isNaN(Date.parse(value)), 'must be a real date')
-  .transform((value) => new Date(value).toISOString())
+const isoTimestamp = z.pipe(
+  z.iso
+    .datetime({ offset: true, error: 'must be an ISO 8601 date-time' })
+    .check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'must be a real date')),
+  z.transform((value: string) => new Date(value).toISOString()),
+)
 
 const jsonObject = z.record(z.string(), z.unknown(), { error: 'must be an object' })
 
@@ -92,29 +105,35 @@ const pageSchema = z.object({
   search: optional(text(MAX_PAGE_FIELD_LENGTH)),
 })
 
+/** A page field found in `properties`: anything unusable is skipped. */
+const pageProperty = () => z.catch(z.optional(text(MAX_PAGE_FIELD_LENGTH)), undefined)
+
 /** Page facts found in `properties`, where analytics.js also puts them: anything unusable is skipped. */
 const pagePropertiesSchema = z.object({
-  url: text(MAX_PAGE_FIELD_LENGTH).optional().catch(undefined),
-  path: text(MAX_PAGE_FIELD_LENGTH).optional().catch(undefined),
-  title: text(MAX_PAGE_FIELD_LENGTH).optional().catch(undefined),
-  referrer: text(MAX_PAGE_FIELD_LENGTH).optional().catch(undefined),
-  search: text(MAX_PAGE_FIELD_LENGTH).optional().catch(undefined),
+  url: pageProperty(),
+  path: pageProperty(),
+  title: pageProperty(),
+  referrer: pageProperty(),
+  search: pageProperty(),
 })
 
-const contextSchema = z
-  .looseObject({
-    page: optional(pageSchema),
-    userAgent: optional(text(MAX_USER_AGENT_LENGTH)),
-    locale: optional(text(MAX_LOCALE_LENGTH)),
-    sessionId: stringOrNumberId(MAX_SESSION_ID_LENGTH),
-  })
-  .transform((context) => ({
+const contextFields = z.looseObject({
+  page: optional(pageSchema),
+  userAgent: optional(text(MAX_USER_AGENT_LENGTH)),
+  locale: optional(text(MAX_LOCALE_LENGTH)),
+  sessionId: stringOrNumberId(MAX_SESSION_ID_LENGTH),
+})
+
+const contextSchema = z.pipe(
+  contextFields,
+  z.transform((context: z.output<typeof contextFields>) => ({
     page: context.page,
     userAgent: context.userAgent,
     locale: context.locale,
     sessionId: context.sessionId,
     consent: eventConsent(context),
-  }))
+  })),
+)
 
 const rawEventSchema = z
   .object({
@@ -122,7 +141,14 @@ const rawEventSchema = z
     messageId: stringId(MAX_MESSAGE_ID_LENGTH),
     anonymousId: stringOrNumberId(MAX_VISITOR_ID_LENGTH),
     userId: stringOrNumberId(MAX_VISITOR_ID_LENGTH),
-    event: optional(text(MAX_EVENT_NAME_LENGTH).trim()),
+    event: optional(
+      z
+        .string()
+        .check(
+          z.maxLength(MAX_EVENT_NAME_LENGTH, `must be at most ${MAX_EVENT_NAME_LENGTH} characters`),
+          z.trim(),
+        ),
+    ),
     name: optional(text(MAX_EVENT_NAME_LENGTH)),
     properties: optional(jsonObject),
     traits: optional(jsonObject),
@@ -132,22 +158,24 @@ const rawEventSchema = z
     sentAt: optional(isoTimestamp),
     writeKey: stringId(MAX_WRITE_KEY_LENGTH),
   })
-  .superRefine((event, context) => {
-    if (!event.anonymousId && !event.userId) {
-      context.addIssue({
-        code: 'custom',
-        path: ['anonymousId'],
-        message: 'anonymousId or userId is required',
-      })
-    }
-    if (event.type === 'track' && !event.event) {
-      context.addIssue({
-        code: 'custom',
-        path: ['event'],
-        message: 'track events need a non-empty event name',
-      })
-    }
-  })
+  .check(
+    z.superRefine((event, context) => {
+      if (!event.anonymousId && !event.userId) {
+        context.addIssue({
+          code: 'custom',
+          path: ['anonymousId'],
+          message: 'anonymousId or userId is required',
+        })
+      }
+      if (event.type === 'track' && !event.event) {
+        context.addIssue({
+          code: 'custom',
+          path: ['event'],
+          message: 'track events need a non-empty event name',
+        })
+      }
+    }),
+  )
 
 type RawEvent = z.output<typeof rawEventSchema>
 
@@ -204,8 +232,10 @@ export function validateEvent(raw: unknown): EventValidation {
 export const batchEnvelopeSchema = z.object({
   batch: z
     .array(z.unknown(), { error: 'must be a non-empty array of events' })
-    .min(1, 'must be a non-empty array of events')
-    .max(MAX_BATCH_EVENTS, `must hold at most ${MAX_BATCH_EVENTS} events`),
+    .check(
+      z.minLength(1, 'must be a non-empty array of events'),
+      z.maxLength(MAX_BATCH_EVENTS, `must hold at most ${MAX_BATCH_EVENTS} events`),
+    ),
   sentAt: optional(isoTimestamp),
   writeKey: stringId(MAX_WRITE_KEY_LENGTH),
   context: optional(jsonObject),

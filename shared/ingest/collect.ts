@@ -14,6 +14,7 @@ import { COLLECTING_VENDORS } from '#shared/vendors/registry.ts'
 import type { VendorId } from '#shared/vendors/vendor.ts'
 import { anonymiserFor } from './anonymise.ts'
 import { type IdempotencyStore, screenResends } from './idempotency.ts'
+import { assertVisitorLimit } from './visitor-limit.ts'
 
 /** The parts of an HTTP request the collector looks at; the raw IP is only ever in `network`. */
 export interface CollectRequest {
@@ -122,6 +123,7 @@ async function collectEvents(
 ): Promise<CollectResult> {
   const site = resolveSite(deps.config, writeKey)
   assertOriginAllowed(site, request.headers.origin)
+  assertVisitorLimit(events)
   const receivedAt = deps.now()
   const facts = {
     siteId: site.id,
@@ -190,13 +192,14 @@ async function collectEvents(
   return { accepted: events.length, queued, skipped: 0, refused: screened.refused }
 }
 
-/** Each visitor's stored consent, read once per request and all at the same time. */
+/** Each visitor's stored consent, read once per request, in one batch where the store can. */
 async function readConsents(
   keys: ReadonlyArray<string>,
   deps: CollectDeps,
 ): Promise<Map<string, ConsentRecord | null>> {
   const now = deps.now()
   const unique = [...new Set(keys)]
+  if (deps.consent.currentMany) return deps.consent.currentMany(unique, now)
   const records = await Promise.all(unique.map((key) => deps.consent.current(key, now)))
   return new Map(unique.map((key, index) => [key, records[index] ?? null]))
 }

@@ -1,3 +1,6 @@
+import { containsEmail, emailSpans, type Span } from './email.ts'
+import { decodePercent } from './percent.ts'
+
 /**
  * Heuristics that recognise personal data and secrets in free text, URLs and property names. They err
  * towards removing too much: a dropped harmless value costs a report column, a forwarded e-mail costs trust.
@@ -5,21 +8,10 @@
 
 export const REDACTED = '[redacted]'
 
-// ---- e-mail
+// ---- e-mail: see email.ts
 
-/** RFC 5322 atext plus dots, capped at the RFC's 64 characters so a scan stays linear. */
-const LOCAL_PART = "[\\p{L}\\p{N}!#$%&'*+/=?^_\\x60{|}~.-]{1,64}"
-/** `@`, also percent-encoded once or more (`%40`, `%2540`). */
-const AT_SIGN = '(?:@|%(?:25)*40)'
-const DOMAIN = '(?:[\\p{L}\\p{N}][\\p{L}\\p{N}-]*\\.)+\\p{L}{2,}'
-const EMAIL_SOURCE = `${LOCAL_PART}${AT_SIGN}${DOMAIN}`
-const EMAIL_ANYWHERE = new RegExp(EMAIL_SOURCE, 'iu')
-const EMAIL_EVERYWHERE = new RegExp(EMAIL_SOURCE, 'giu')
-const EMAIL_EXACTLY = new RegExp(`^${EMAIL_SOURCE}$`, 'iu')
-
-export function looksLikeEmail(text: string): boolean {
-  return EMAIL_EXACTLY.test(text.trim())
-}
+export { looksLikeEmail } from './email.ts'
+export { decodePercent } from './percent.ts'
 
 // ---- phone
 
@@ -58,15 +50,12 @@ const PHONE_RUN = /(?<![\p{L}\p{N}_])[+(]?\d[\d ().\u00a0-]*\d\)?/gu
 const GLUED_BEFORE = /[\p{L}\p{N}_]-$/u
 const GLUED_AFTER = /^-?[\p{L}\p{N}_]/u
 
-interface Span {
-  start: number
-  end: number
-}
-
 /** Phone numbers inside free text, found group by group so a neighbouring number does not hide one. */
 function phoneSpans(text: string): Span[] {
   const spans: Span[] = []
   for (const run of text.matchAll(PHONE_RUN)) {
+    // Most runs are short numbers (`%25`, prices, years): settled by their digit count alone.
+    if (countDigits(run[0]) < MIN_PHONE_DIGITS) continue
     const end = run.index + run[0].length
     const before = text.slice(Math.max(0, run.index - 2), run.index)
     if (GLUED_BEFORE.test(before) || GLUED_AFTER.test(text.slice(end, end + 2))) continue
@@ -75,10 +64,15 @@ function phoneSpans(text: string): Span[] {
   return spans
 }
 
+interface Group extends Span {
+  digits: number
+}
+
 function phonesInRun(run: string, offset: number): Span[] {
-  const groups = [...run.matchAll(/\S+/g)].map((group) => ({
+  const groups: Group[] = [...run.matchAll(/\S+/g)].map((group) => ({
     start: group.index,
     end: group.index + group[0].length,
+    digits: countDigits(group[0]),
   }))
   const spans: Span[] = []
   let first = 0
@@ -94,15 +88,40 @@ function phonesInRun(run: string, offset: number): Span[] {
   return spans
 }
 
-function longestPhoneFrom(run: string, groups: Span[], first: number) {
+/**
+ * Tries the longest stretch of groups first. A stretch whose digit count is outside 7–15, or that does
+ * not end in a digit, cannot be a phone: skipping it without reading its text keeps long runs cheap.
+ */
+function longestPhoneFrom(run: string, groups: Group[], first: number) {
   const start = groups[first]?.start
   if (start === undefined) return undefined
   const lastCandidate = Math.min(groups.length, first + MAX_PHONE_GROUPS)
+  let digits = 0
+  for (let next = first; next < lastCandidate; next += 1) digits += groups[next]?.digits ?? 0
   for (let next = lastCandidate; next > first; next -= 1) {
     const end = groups[next - 1]?.end
-    if (end !== undefined && looksLikePhone(run.slice(start, end))) return { start, end, nextGroup: next }
+    const plausible =
+      digits >= MIN_PHONE_DIGITS && digits <= MAX_PHONE_DIGITS && isDigitAt(run, (end ?? 0) - 1)
+    if (end !== undefined && plausible && looksLikePhone(run.slice(start, end))) {
+      return { start, end, nextGroup: next }
+    }
+    digits -= groups[next - 1]?.digits ?? 0
   }
   return undefined
+}
+
+function isDigitAt(text: string, index: number): boolean {
+  const code = text.charCodeAt(index)
+  return code >= 0x30 && code <= 0x39
+}
+
+function countDigits(text: string): number {
+  let digits = 0
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    if (code >= 0x30 && code <= 0x39) digits++
+  }
+  return digits
 }
 
 // ---- tokens and secrets
@@ -116,19 +135,36 @@ const MIN_TOKEN_LENGTH = 24
  */
 const READABLE_MIN_CHARACTERS_PER_WORD_BREAK = 3
 const WORD = /[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+/g
-const JWT = /eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/
+/**
+ * A JWT is `eyJ` and 5+ characters, a dot, 5+ characters and a dot (the signature may be empty). Scanning
+ * for `eyJ` directly re-reads the rest of a long word once per `eyJ` in it; instead each word is read
+ * once (it must start at a word boundary) and the next one once by the look-ahead, then searched for `eyJ`.
+ */
+const JWT_HEADER_MARK = 'eyJ'
+const JWT_MIN_PART_CHARS = 5
+const WORD_BEFORE_JWT_PAYLOAD = /(?<![\w-])[\w-]+(?=\.[\w-]{5,}\.)/g
 /** An `Authorization: Bearer` value: opaque credentials carry digits, prose after the word "bearer" does not. */
 const BEARER = /\bbearer\s+(?=[\w+/=.~-]*\d)[\w+/=.~-]{16,}/i
-const TOKEN_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g
+/** Starts only where a run starts, so a run shorter than 24 is read once, not once per character. */
+const TOKEN_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,}={0,2}/g
 const HEX = /^(?=.*\d)(?=.*[a-f])[0-9a-f]+$|^(?=.*\d)(?=.*[A-F])[0-9A-F]+$/
 
 /** A JWT, a Bearer credential, or a long hex/base64/base64url run that reads as random rather than words. */
 export function looksLikeToken(text: string): boolean {
-  if (JWT.test(text) || BEARER.test(text)) return true
+  if (containsJwt(text) || BEARER.test(text)) return true
   for (const [run] of text.matchAll(TOKEN_RUN)) {
     const bare = run.replace(/=+$/, '')
     if (bare.length < MIN_TOKEN_LENGTH) continue
     if (HEX.test(bare) || charactersPerWordBreak(bare) < READABLE_MIN_CHARACTERS_PER_WORD_BREAK) return true
+  }
+  return false
+}
+
+function containsJwt(text: string): boolean {
+  if (!text.includes(JWT_HEADER_MARK)) return false
+  for (const [word] of text.matchAll(WORD_BEFORE_JWT_PAYLOAD)) {
+    const mark = word.indexOf(JWT_HEADER_MARK)
+    if (mark !== -1 && word.length - mark - JWT_HEADER_MARK.length >= JWT_MIN_PART_CHARS) return true
   }
   return false
 }
@@ -148,21 +184,11 @@ function charactersPerWordBreak(run: string): number {
 /** How many times a value is percent-decoded while looking for hidden PII (`%2540` is two levels). */
 const MAX_DECODING_DEPTH = 3
 
-/** Percent-decodes every well-formed `%XX` sequence and leaves malformed ones alone, never throwing. */
-export function decodePercent(text: string): string {
-  return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (encoded) => {
-    try {
-      return decodeURIComponent(encoded)
-    } catch {
-      return encoded
-    }
-  })
-}
-
 /** The text as written and percent-decoded up to a few levels, each also form-decoded (`+` as space). */
 export function decodedForms(text: string): string[] {
   const forms = new Set<string>()
-  for (const start of [text, text.replaceAll('+', ' ')]) {
+  const starts = text.includes('+') ? [text, text.replaceAll('+', ' ')] : [text]
+  for (const start of starts) {
     let current = start
     forms.add(current)
     for (let depth = 0; depth < MAX_DECODING_DEPTH; depth += 1) {
@@ -177,18 +203,26 @@ export function decodedForms(text: string): string[] {
 
 /** An e-mail address or phone number anywhere in the text, also when percent-encoded. */
 export function containsPii(text: string): boolean {
-  return decodedForms(text).some((form) => EMAIL_ANYWHERE.test(form) || phoneSpans(form).length > 0)
+  return decodedForms(text).some((form) => containsEmail(form) || phoneSpans(form).length > 0)
 }
 
 /** Replaces each e-mail address and phone number in the text with `[redacted]`. */
 export function redactPii(text: string): string {
-  const withoutEmails = text.replace(EMAIL_EVERYWHERE, REDACTED)
-  const phones = phoneSpans(withoutEmails)
-  let result = withoutEmails
-  for (const { start, end } of phones.reverse()) {
-    result = `${result.slice(0, start)}${REDACTED}${result.slice(end)}`
+  const withoutEmails = replaceSpans(text, emailSpans(text))
+  return replaceSpans(withoutEmails, phoneSpans(withoutEmails))
+}
+
+/** Built in one pass: splicing span by span would copy the text once per span. */
+function replaceSpans(text: string, spans: ReadonlyArray<Span>): string {
+  if (spans.length === 0) return text
+  const pieces: string[] = []
+  let kept = 0
+  for (const { start, end } of spans) {
+    pieces.push(text.slice(kept, start), REDACTED)
+    kept = end
   }
-  return result
+  pieces.push(text.slice(kept))
+  return pieces.join('')
 }
 
 // ---- property and parameter names

@@ -60,14 +60,17 @@ export const GA4_FALLBACK_EVENT_NAME = 'custom_event'
  * other run of characters becomes one `_`, and leading/trailing `_` are dropped. May return ''.
  */
 function toSnakeCase(raw: string): string {
-  return raw
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
+  return (
+    raw
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      // `HTMLParser` → `HTML_Parser`; a look-ahead, because `([A-Z]+)([A-Z][a-z])` is quadratic on long capitals.
+      .replace(/([A-Z])(?=[A-Z][a-z])/g, '$1_')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+  )
 }
 
 function fitLength(name: string): string {

@@ -1,8 +1,9 @@
 import ipaddr from 'ipaddr.js'
-import * as z from 'zod'
 import { ConfigError } from '#shared/config/load.ts'
 import type { Ga4Config } from '#shared/config/schema.ts'
 import type { CoarseDevice, CollectedEvent, PropertyValue } from '#shared/events/model.ts'
+import '#shared/lib/zod-messages.ts'
+import * as z from 'zod/mini'
 import { classifyHttpResponse, type VendorAdapter } from './adapter.ts'
 import { ga4EventName, ga4ParamName } from './ga4-names.ts'
 import type { PurposeByEvent } from './vendor.ts'
@@ -33,30 +34,33 @@ const MILLIS_PER_SECOND = 1000
 
 const GA4_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/
 const consentSignal = z.enum(['GRANTED', 'DENIED'])
-const paramValue = z.union([z.string().max(GA4_MAX_PAGE_LOCATION_CHARS), z.number()])
+const paramValue = z.union([z.string().check(z.maxLength(GA4_MAX_PAGE_LOCATION_CHARS)), z.number()])
+const nonEmpty = () => z.string().check(z.minLength(1))
 
 /** What the collector queues for GA4: one event plus the request-level fields it must travel with. */
 export const ga4PayloadSchema = z.strictObject({
-  client_id: z.string().min(1),
+  client_id: nonEmpty(),
   consent: z.strictObject({ ad_user_data: consentSignal, ad_personalization: consentSignal }),
   non_personalized_ads: z.boolean(),
-  ip_override: z.string().min(1).optional(),
-  device: z
-    .strictObject({
-      category: z.string().min(1).optional(),
-      browser: z.string().min(1).optional(),
-      operating_system: z.string().min(1).optional(),
-    })
-    .optional(),
+  ip_override: z.optional(nonEmpty()),
+  device: z.optional(
+    z.strictObject({
+      category: z.optional(nonEmpty()),
+      browser: z.optional(nonEmpty()),
+      operating_system: z.optional(nonEmpty()),
+    }),
+  ),
   event: z
     .strictObject({
-      name: z.string().regex(GA4_NAME),
+      name: z.string().check(z.regex(GA4_NAME)),
       params: z
-        .record(z.string().regex(GA4_NAME), paramValue)
-        .refine((params) => Object.keys(params).length <= GA4_MAX_PARAMS_PER_EVENT, 'too many params'),
-      timestamp_micros: z.number().int().nonnegative(),
+        .record(z.string().check(z.regex(GA4_NAME)), paramValue)
+        .check(
+          z.refine((params) => Object.keys(params).length <= GA4_MAX_PARAMS_PER_EVENT, 'too many params'),
+        ),
+      timestamp_micros: z.int().check(z.nonnegative()),
     })
-    .refine((event) => byteLength(JSON.stringify(event)) <= GA4_MAX_EVENT_BYTES, 'event too large'),
+    .check(z.refine((event) => byteLength(JSON.stringify(event)) <= GA4_MAX_EVENT_BYTES, 'event too large')),
 })
 export type Ga4Payload = z.infer<typeof ga4PayloadSchema>
 type Ga4Params = Ga4Payload['event']['params']
@@ -165,11 +169,20 @@ function ga4Device(device: CoarseDevice | null): Ga4Device | undefined {
   return Object.keys(fields).length > 0 ? fields : undefined
 }
 
-const EMAIL_LIKE = /[^\s@]+@[^\s@]+\.[^\s@]+/
+/**
+ * `x@y.z` inside a run of non-space characters. Written with one character on each side of the
+ * at-sign (a longer match exists exactly when this one does), so each position is tried once: the
+ * `[^\s@]+@[^\s@]+\.[^\s@]+` form re-reads the whole run from every start and is quadratic.
+ */
+const EMAIL_LIKE = /[^\s@]@[^\s@]+\.[^\s@]/
+
+function looksEmailLike(value: string): boolean {
+  return value.includes('@') && EMAIL_LIKE.test(value)
+}
 
 /** Text fit for GA4: absent when empty or e-mail-like, else cut to `maxChars` without splitting a surrogate pair. */
 function safeText(value: string | undefined, maxChars: number): string | undefined {
-  if (value === undefined || value === '' || EMAIL_LIKE.test(value)) return undefined
+  if (value === undefined || value === '' || looksEmailLike(value)) return undefined
   if (value.length <= maxChars) return value
   const cut = value.slice(0, maxChars)
   return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut
@@ -331,7 +344,7 @@ function byteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8')
 }
 
-const apiSecretJson = z.object({ apiSecret: z.string().min(1) })
+const apiSecretJson = z.object({ apiSecret: nonEmpty() })
 
 /** The GA4 API secret from its Secrets Manager value: JSON `{"apiSecret":"…"}`, or the bare secret. */
 export function parseGa4ApiSecret(secretText: string): string {

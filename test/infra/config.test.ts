@@ -39,11 +39,17 @@ function writeTempConfig(content: string): string {
 
 describe('deployment configuration', () => {
   it('fills documented defaults for the optional sections', () => {
-    const { logRetentionDays: _retention, delivery: _delivery, ...required } = exampleConfigInput()
+    const {
+      logRetentionDays: _retention,
+      delivery: _delivery,
+      collect: _collect,
+      ...required
+    } = exampleConfigInput()
 
     const config = parseInfraConfig(required)
 
     expect(config.logRetentionDays).toBe(30)
+    expect(config.collect).toEqual({})
     expect(config.delivery).toEqual({
       maxReceiveCount: 12,
       deadLetterRetentionDays: 14,
@@ -88,6 +94,14 @@ describe('deployment configuration', () => {
     expect(problemsWith({ ...exampleConfigInput(), delivery })).toContain(
       'delivery.vendors.ga4.maxConcurrency',
     )
+  })
+
+  it('names a collector reserved concurrency that is not a positive whole number', () => {
+    for (const reservedConcurrency of [0, -5, 2.5, 'ten']) {
+      expect(() => parseInfraConfig({ ...exampleConfigInput(), collect: { reservedConcurrency } })).toThrow(
+        /collect\.reservedConcurrency: /,
+      )
+    }
   })
 
   it('names delivery settings for a vendor the runtime configuration does not configure', () => {

@@ -121,6 +121,26 @@ describe('the collector', () => {
     expect(writes[0]?.Action).toEqual(expect.arrayContaining(['dynamodb:BatchGetItem', 'dynamodb:PutItem']))
   })
 
+  it('runs with the configured reserved concurrency, so a flood cannot take the consent API’s share', () => {
+    expect(config.collect.reservedConcurrency).toBe(50)
+    expect(resourceOf(template, stack.collect.function)).toMatchObject({
+      Properties: { ReservedConcurrentExecutions: 50 },
+    })
+    for (const other of [stack.consent, ga4.deliverer]) {
+      expect(resourceOf(template, other.function)).not.toMatchObject({
+        Properties: { ReservedConcurrentExecutions: expect.anything() },
+      })
+    }
+  })
+
+  it('reserves no concurrency when the configuration sets none', () => {
+    const { template: unreserved, stack: unreservedStack } = synthesize(exampleConfig({ collect: {} }))
+
+    expect(resourceOf(unreserved, unreservedStack.collect.function)).not.toMatchObject({
+      Properties: { ReservedConcurrentExecutions: expect.anything() },
+    })
+  })
+
   it('may send to the vendor queue', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [ref(stack.collect.role)],

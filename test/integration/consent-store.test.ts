@@ -179,3 +179,38 @@ describe('dynamoConsentStore', () => {
     await expect(store.current(key, NOW)).rejects.toBeInstanceOf(ConsentItemError)
   })
 })
+
+describe('dynamoConsentStore.currentMany', () => {
+  it("answers each visitor's current decision, null for none or an expired one", async () => {
+    const store = dynamoConsentStore(client, TABLE)
+    const granted = decision(freshKey())
+    const expired = decision(freshKey(), { expiresAt: nowSeconds - 1 })
+    const unknown = freshKey()
+    await store.record(granted)
+    await store.record(expired)
+
+    const found = await store.currentMany?.([granted.consentKey, expired.consentKey, unknown], NOW)
+
+    expect(found).toEqual(
+      new Map([
+        [granted.consentKey, granted],
+        [expired.consentKey, null],
+        [unknown, null],
+      ]),
+    )
+  })
+
+  it('reads more visitors than one BatchGetItem call takes', async () => {
+    const store = dynamoConsentStore(client, TABLE)
+    const records = Array.from({ length: 101 }, () => decision(freshKey()))
+    await Promise.all(records.map((record) => store.record(record)))
+
+    const found = await store.currentMany?.(
+      records.map((record) => record.consentKey),
+      NOW,
+    )
+
+    expect(found?.size).toBe(101)
+    for (const record of records) expect(found?.get(record.consentKey)).toEqual(record)
+  })
+})
