@@ -1,5 +1,6 @@
 import type { DetectorId } from './detectors/detection.ts'
-import { type Findings, PII_MARKER, type PiiScanner, replaceSpans } from './pii-scanner.ts'
+import { MAX_INSPECTED_CHARS } from './detectors/detection.ts'
+import { type Findings, MAX_SCANNED_CHARS, PII_MARKER, type PiiScanner, replaceSpans } from './pii-scanner.ts'
 
 export { PII_MARKER } from './pii-scanner.ts'
 
@@ -77,7 +78,7 @@ export interface ScreenOptions {
 /** Detectors whose finds do not count for one check (a path read whole is not one token). */
 export type Ignoring = ReadonlySet<DetectorId>
 
-/** Applies the policy of `kind` to one text of the event field `field`. */
+/** Applies the policy of `kind` to one text of the event field `field`; kept text is cut to 4096 characters. */
 export function screen(
   scanner: PiiScanner,
   kind: FieldKind,
@@ -87,7 +88,8 @@ export function screen(
   ignoring?: Ignoring,
 ): Screened {
   const findings = scanner.scan(text, ignoring)
-  if (findings.spans.length === 0 && findings.hidden.length === 0) return { text, redactions: [] }
+  if (findings.spans.length === 0 && findings.hidden.length === 0)
+    return { text: bounded(text), redactions: [] }
   const action = ON_HIT[kind]
   const onlyIps =
     findings.hidden.length === 0 && findings.spans.every((span) => span.replacement !== undefined)
@@ -103,17 +105,29 @@ export function screen(
     return { text: options.neutralEventName ?? DEFAULT_NEUTRAL_EVENT_NAME, redactions: redactions('renamed') }
   }
   if (onlyIps) {
-    return { text: replaceSpans(text, findings.spans, replacementOf), redactions: redactions('truncated') }
+    return { text: bounded(replaced(text, findings)), redactions: redactions('truncated') }
   }
   if (action === 'maskSpans' && findings.hidden.length === 0) {
     return {
-      text: replaceSpans(text, findings.spans, replacementOf),
+      text: bounded(replaced(text, findings)),
       redactions: redactions((detector) => (detector === 'ip' ? 'truncated' : 'masked')),
     }
   }
   if (action === 'mask' || action === 'maskSpans')
     return { text: PII_MARKER, redactions: redactions('masked') }
   return { text: undefined, redactions: redactions('removed') }
+}
+
+/** The scanned prefix with its finds replaced (spans refer to that prefix). */
+function replaced(text: string, findings: Findings): string {
+  return replaceSpans(text.slice(0, MAX_SCANNED_CHARS), findings.spans, replacementOf)
+}
+
+/** Cut to MAX_INSPECTED_CHARS without leaving half of a surrogate pair. */
+function bounded(text: string): string {
+  if (text.length <= MAX_INSPECTED_CHARS) return text
+  const cut = text.slice(0, MAX_INSPECTED_CHARS)
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut
 }
 
 function replacementOf(span: { replacement?: string }): string {

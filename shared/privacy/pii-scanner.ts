@@ -1,5 +1,11 @@
 import { findCards } from './detectors/card.ts'
-import { type Detection, type Detector, type DetectorId, MAX_INSPECTED_CHARS } from './detectors/detection.ts'
+import {
+  type Detection,
+  type Detector,
+  type DetectorId,
+  MAX_DATUM_CHARS,
+  MAX_INSPECTED_CHARS,
+} from './detectors/detection.ts'
 import { findEmails } from './detectors/email.ts'
 import { findIbans } from './detectors/iban.ts'
 import { findIpAddresses } from './detectors/ip-in-text.ts'
@@ -14,6 +20,9 @@ const MAX_DECODING_DEPTH = 3
 const MIN_REVEALING_CHARS = 6
 const NON_ASCII = /[^\u0020-\u007e]/
 const ANY_DIGIT = /\d/
+
+/** The most a scan reads: what may leave, and enough beyond it to see a datum the cut would split. */
+export const MAX_SCANNED_CHARS = MAX_INSPECTED_CHARS + MAX_DATUM_CHARS
 
 /** What stands in place of a find in text that is kept (a title, a path segment). */
 export const PII_MARKER = '[redacted]'
@@ -31,7 +40,7 @@ export interface Findings {
 
 export interface PiiScanner {
   /**
-   * Reads at most MAX_INSPECTED_CHARS of the text; callers cut longer text first. Finds of the `ignoring`
+   * Reads at most MAX_SCANNED_CHARS of the text (spans refer to that prefix); callers cut what is kept. Finds of the `ignoring`
    * detectors are left out before overlapping finds merge, so they cannot hide another detector's find.
    */
   scan(text: string, ignoring?: ReadonlySet<DetectorId>): Findings
@@ -68,7 +77,7 @@ export function piiScanner(visitorIds: ReadonlyArray<string | undefined>): PiiSc
       const key = ignoring ? `${[...ignoring].join(',')}\u0000${text}` : text
       const known = seen.get(key)
       if (known) return known
-      const bounded = text.length > MAX_INSPECTED_CHARS ? text.slice(0, MAX_INSPECTED_CHARS) : text
+      const bounded = text.length > MAX_SCANNED_CHARS ? text.slice(0, MAX_SCANNED_CHARS) : text
       const spans = mergeOverlaps(detect(bounded, ignoring))
       // What leaves is the text with its finds replaced: that is what must not reveal anything once decoded.
       const rest = replaceSpans(bounded, spans, (span) => span.replacement ?? PII_MARKER)

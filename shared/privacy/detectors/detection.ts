@@ -17,10 +17,15 @@ export interface Detection {
 export type Detector = (text: string) => Detection[]
 
 /**
- * Longest text a detector reads, in UTF-16 units. Callers cut longer text to this first: every vendor
- * field is shorter (GA4's longest, `page_location`, is 1000), so nothing past it could leave anyway.
+ * Longest text that leaves, in UTF-16 units: longer text is cut to this. Every vendor field is shorter
+ * (GA4's longest, `page_location`, is 1000), so nothing past it could leave anyway.
  */
 export const MAX_INSPECTED_CHARS = 4096
+/**
+ * How far past the cut a detector still reads, so a datum the cut would split is still found whole: the
+ * longest datum any detector knows is an e-mail address (64 + 1 + 255 characters).
+ */
+export const MAX_DATUM_CHARS = 320
 
 export function isAsciiDigit(code: number): boolean {
   return code >= 0x30 && code <= 0x39
