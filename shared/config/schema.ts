@@ -19,6 +19,10 @@ export const siteSchema = z.strictObject({
   allowedOrigins: z.array(origin).check(z.minLength(1)),
 })
 
+const ga4ParamName = z
+  .string()
+  .check(z.regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be a GA4 parameter name (lowercase snake_case, ≤ 40)'))
+
 export const ga4Schema = z.strictObject({
   enabled: z._default(z.boolean(), false),
   legalBasis,
@@ -28,6 +32,15 @@ export const ga4Schema = z.strictObject({
   /** Send the truncated IP as `ip_override` for coarse geo. Off: GA4 receives no IP at all. */
   sendTruncatedIp: z._default(z.boolean(), false),
   timeoutMs: z._default(z.int().check(z.gte(100), z.lte(30_000)), 5_000),
+  /**
+   * GA4 parameter names (snake_case) that event properties may fill. Absent: the standard ones of GA4's
+   * recommended events (see shared/vendors/ga4-allow-list.ts). Every other property is dropped.
+   */
+  forwardProperties: z.optional(z.array(ga4ParamName)),
+  /** Query parameters kept in `page_location` and `page_referrer` besides `utm_*` and (under marketing) click ids. */
+  allowedUrlParams: z.optional(z.array(z.string().check(z.minLength(1)))),
+  /** Forward page titles (free text, screened for PII but names cannot be told apart): off by default. */
+  forwardPageTitle: z._default(z.boolean(), false),
 })
 
 export const configSchema = z.strictObject({
@@ -41,6 +54,16 @@ export const configSchema = z.strictObject({
       consentDays: z._default(z.int().check(z.gte(1), z.lte(3650)), 395),
     }),
     { consentDays: 395 },
+  ),
+  privacy: z._default(
+    z.strictObject({
+      /** What an event whose name reveals personal data is called instead (a GA4-valid name). */
+      neutralEventName: z._default(
+        z.string().check(z.regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be lowercase snake_case, ≤ 40 characters')),
+        'redacted_event',
+      ),
+    }),
+    { neutralEventName: 'redacted_event' },
   ),
   sites: z.array(siteSchema).check(z.minLength(1)),
   vendors: z._default(z.strictObject({ ga4: z.optional(ga4Schema) }), {}),

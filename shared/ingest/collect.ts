@@ -9,6 +9,7 @@ import { type IngestRoute, parseIngestBody } from '#shared/events/parse.ts'
 import { type PixelQuery, parsePixelQuery } from '#shared/events/pixel.ts'
 import type { IncomingEvent } from '#shared/events/schema.ts'
 import { anonymisedClientIp } from '#shared/privacy/client-ip.ts'
+import type { Redaction } from '#shared/privacy/pii-policy.ts'
 import { pseudonymsFor } from '#shared/privacy/pseudonyms.ts'
 import { COLLECTING_VENDORS } from '#shared/vendors/registry.ts'
 import type { VendorId } from '#shared/vendors/vendor.ts'
@@ -33,6 +34,8 @@ export interface DecisionRecord {
   vendor: VendorId | null
   allow: boolean
   reason: string
+  /** What the PII policy removed or replaced in the event before any decision: field, detector, action. */
+  redactions?: ReadonlyArray<Redaction>
 }
 
 export interface CollectDeps {
@@ -131,16 +134,29 @@ async function collectEvents(
     userAgent: request.headers.userAgent,
     gpc: request.headers.gpc?.trim() === '1',
     receivedAt,
+    neutralEventName: deps.config.privacy.neutralEventName,
   }
   const report = deps.onDecision ?? (() => {})
   const anonymise = anonymiserFor(facts)
+  const redactionsOf = new Map<CollectedEvent, ReadonlyArray<Redaction>>()
   const pseudonyms = pseudonymsFor(deps.pseudonymKey, site.id)
 
   const collected: CollectedEvent[] = []
   for (const incoming of events) {
     const anonymised = anonymise(incoming)
-    if (anonymised.ok) collected.push(anonymised.event)
-    else report({ messageId: anonymised.messageId, vendor: null, allow: false, reason: anonymised.reason })
+    const traced = anonymised.redactions.length > 0 ? { redactions: anonymised.redactions } : {}
+    if (anonymised.ok) {
+      collected.push(anonymised.event)
+      if (anonymised.redactions.length > 0) redactionsOf.set(anonymised.event, anonymised.redactions)
+    } else {
+      report({
+        messageId: anonymised.messageId,
+        vendor: null,
+        allow: false,
+        reason: anonymised.reason,
+        ...traced,
+      })
+    }
   }
   const screened = await screenResends(
     site.id,
@@ -178,7 +194,14 @@ async function collectEvents(
         decision.allow && payload === null
           ? { allow: false, reason: `${vendor.id} takes nothing from this event` }
           : decision
-      report({ messageId: event.messageId, vendor: vendor.id, allow: outcome.allow, reason: outcome.reason })
+      const redactions = redactionsOf.get(event)
+      report({
+        messageId: event.messageId,
+        vendor: vendor.id,
+        allow: outcome.allow,
+        reason: outcome.reason,
+        ...(redactions ? { redactions } : {}),
+      })
       if (!outcome.allow) continue
       const messages = outgoing.get(vendor.id) ?? []
       messages.push(vendorMessage(vendor.id, key, event, payload, receivedAt))

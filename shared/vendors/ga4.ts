@@ -5,6 +5,7 @@ import type { CoarseDevice, CollectedEvent, PropertyValue } from '#shared/events
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 import { classifyHttpResponse, type VendorAdapter } from './adapter.ts'
+import { allowedUrl, DEFAULT_GA4_ALLOW_LIST, type Ga4AllowList } from './ga4-allow-list.ts'
 import { ga4EventName, ga4ParamName } from './ga4-names.ts'
 import type { PurposeByEvent } from './vendor.ts'
 
@@ -74,6 +75,8 @@ export interface Ga4PayloadContext {
   /** The admin allows the truncated IP as `ip_override` for coarse geo. */
   sendTruncatedIp: boolean
   now: Date
+  /** What GA4 may receive beyond the fixed fields; absent: the default (standard properties only). */
+  allowList?: Ga4AllowList
 }
 
 /**
@@ -84,12 +87,13 @@ export interface Ga4PayloadContext {
 export function toGa4Payload(event: CollectedEvent, context: Ga4PayloadContext): Ga4Payload | null {
   if (!GA4_PURPOSES[event.type]) return null
   const eventTimeMs = clampToGa4Window(Date.parse(event.timestamp), context.now)
+  const allow = context.allowList ?? DEFAULT_GA4_ALLOW_LIST
   const fixedParams: Ga4Params = {
     session_id: sessionId(event.context.sessionId, eventTimeMs),
     engagement_time_msec: GA4_ENGAGEMENT_TIME_MSEC,
-    ...pageParams(event.page),
+    ...pageParams(event.page, allow, context.marketingAllowed),
   }
-  const params = event.type === 'track' ? withProperties(fixedParams, event.properties) : fixedParams
+  const params = event.type === 'track' ? withProperties(fixedParams, event.properties, allow) : fixedParams
   const signal = context.marketingAllowed ? 'GRANTED' : 'DENIED'
   const ipOverride = context.sendTruncatedIp ? truncatedIpOrNothing(event.context.ip) : undefined
   const device = ga4Device(event.context.device)
@@ -125,25 +129,34 @@ function sessionId(clientSessionId: string | undefined, eventTimeMs: number): st
   return bucketStartMs / MILLIS_PER_SECOND
 }
 
-function pageParams(page: CollectedEvent['page']): Ga4Params {
+/** Page URL and referrer keep only allowed parameters; the title goes only when the site forwards titles. */
+function pageParams(page: CollectedEvent['page'], allow: Ga4AllowList, marketingAllowed: boolean): Ga4Params {
   const params: Ga4Params = {}
-  const location = safeText(page.url, GA4_MAX_PAGE_LOCATION_CHARS)
-  const title = safeText(page.title, GA4_MAX_PAGE_TITLE_CHARS)
-  const referrer = safeText(page.referrer, GA4_MAX_PAGE_REFERRER_CHARS)
+  const location = safeText(allowedUrl(page.url, allow, marketingAllowed), GA4_MAX_PAGE_LOCATION_CHARS)
+  const title = allow.pageTitle ? safeText(page.title, GA4_MAX_PAGE_TITLE_CHARS) : undefined
+  const referrer = safeText(allowedUrl(page.referrer, allow, marketingAllowed), GA4_MAX_PAGE_REFERRER_CHARS)
   if (location !== undefined) params.page_location = location
   if (title !== undefined) params.page_title = title
   if (referrer !== undefined) params.page_referrer = referrer
   return params
 }
 
-/** Adds the event's properties as params without overriding the fixed ones, up to GA4's 25 per event. */
-function withProperties(fixed: Ga4Params, properties: Record<string, PropertyValue>): Ga4Params {
+/**
+ * Adds the event's allowed properties as params without overriding the fixed ones, up to GA4's 25 per
+ * event. A property whose GA4 name the allow-list does not hold is dropped.
+ */
+function withProperties(
+  fixed: Ga4Params,
+  properties: Record<string, PropertyValue>,
+  allow: Ga4AllowList,
+): Ga4Params {
   const params: Ga4Params = { ...fixed }
   for (const [key, value] of Object.entries(properties)) {
     if (Object.keys(params).length >= GA4_MAX_PARAMS_PER_EVENT) break
     const name = ga4ParamName(key)
+    if (name === null || !allow.properties.has(name) || Object.hasOwn(params, name)) continue
     const ga4Value = paramValueOf(value)
-    if (name === null || ga4Value === undefined || Object.hasOwn(params, name)) continue
+    if (ga4Value === undefined) continue
     params[name] = ga4Value
   }
   return params

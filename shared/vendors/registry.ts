@@ -3,6 +3,7 @@ import type { VendorPolicy } from '#shared/consent/decide.ts'
 import type { CollectedEvent } from '#shared/events/model.ts'
 import type { Pseudonyms } from '#shared/privacy/pseudonyms.ts'
 import { GA4_PURPOSES, toGa4Payload } from './ga4.ts'
+import { ga4AllowList } from './ga4-allow-list.ts'
 import type { VendorId } from './vendor.ts'
 
 export interface PayloadContext {
@@ -34,6 +35,7 @@ const ga4: CollectingVendor = {
       marketingAllowed: context.marketingAllowed,
       sendTruncatedIp: config.vendors.ga4?.sendTruncatedIp ?? false,
       now: context.now,
+      allowList: ga4AllowList(config.vendors.ga4),
     }),
 }
 

@@ -16,7 +16,10 @@ const VENDOR_LATENCY_MS = 250
 /** What the local event source may have in flight at once: 2 batches of 25 (the deployed defaults). */
 const MOST_IN_FLIGHT = 2 * 25
 
-/** The probe id each event carries as a property, as GA4 receives it. */
+/**
+ * The probe id each event carries as a property, as GA4 receives it. It rides in `transaction_id`, one of
+ * the standard properties the development config lets through to GA4.
+ */
 function probeIds(request: CapturedRequest): string[] {
   const body: unknown = JSON.parse(request.body)
   if (typeof body !== 'object' || body === null || !('events' in body) || !Array.isArray(body.events))
@@ -24,7 +27,7 @@ function probeIds(request: CapturedRequest): string[] {
   return body.events.flatMap((event: unknown) => {
     const probe =
       typeof event === 'object' && event !== null && 'params' in event && typeof event.params === 'object'
-        ? (event.params as Record<string, unknown> | null)?.probe
+        ? (event.params as Record<string, unknown> | null)?.transaction_id
         : undefined
     return typeof probe === 'string' ? [probe] : []
   })
@@ -71,7 +74,7 @@ describe('local durability: accepted events and consent survive a crash and a re
             event: 'Durability Probe',
             anonymousId: VISITOR,
             messageId: `msg-${probe}`,
-            properties: { probe },
+            properties: { transaction_id: probe },
           })),
         }),
       }).catch(() => undefined)

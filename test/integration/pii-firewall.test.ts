@@ -4,6 +4,7 @@ import { inMemoryConsentStore } from '#shared/adapters/in-memory-consent-store.t
 import { parseConfig } from '#shared/config/load.ts'
 import type { Dispatch, VendorMessage } from '#shared/delivery/message.ts'
 import type { DecisionRecord } from '#shared/ingest/collect.ts'
+import type { Redaction } from '#shared/privacy/pii-policy.ts'
 import { ga4Adapter } from '#shared/vendors/ga4.ts'
 import { createCollectHandler } from '../../functions/collect/handler.ts'
 import { apiEvent, basicAuthorization, lambdaContext } from '../support/api-event.ts'
@@ -175,6 +176,15 @@ describe('PII firewall: no personal data reaches GA4, a queue message or the dec
     })
   })
 
+  /** The PII policy's trace entries in the decisions reported for the request. */
+  function redactionsReported(): Redaction[] {
+    return reported.flatMap((entry) =>
+      typeof entry === 'object' && entry !== null && 'redactions' in entry && Array.isArray(entry.redactions)
+        ? entry.redactions
+        : [],
+    )
+  }
+
   /** Every string that left: GA4 request URLs and body values, queue messages, decisions and errors. */
   function everythingThatLeft(): string[] {
     const strings: string[] = []
@@ -219,7 +229,10 @@ describe('PII firewall: no personal data reaches GA4, a queue message or the dec
                 const visitorId = `v-${visitorSuffix}`
                 const response = await placements(handler)[where]?.(encode(value), visitorId)
                 // A value too long for its field is refused with a 400 naming the field, not echoing it.
-                if (response?.statusCode !== 400) expect(queued.length).toBeGreaterThan(0)
+                if (response?.statusCode !== 400) {
+                  expect(queued.length).toBeGreaterThan(0)
+                  expect(redactionsReported()).not.toEqual([])
+                }
                 const leaked = [...everythingThatLeft(), String(response?.body)].filter((text) =>
                   kind.reveals(text, value),
                 )
@@ -244,6 +257,7 @@ describe('PII firewall: no personal data reaches GA4, a queue message or the dec
             const visitorId = `v-${suffix}`
             await placements(handler)[where]?.(encode(visitorId), visitorId)
             expect(queued.length).toBeGreaterThan(0)
+            expect(redactionsReported().map((redaction) => redaction.detector)).toContain('visitor-id')
             const leaked = everythingThatLeft().filter((text) => text.toLowerCase().includes(suffix))
             expect(leaked).toEqual([])
           }),

@@ -81,7 +81,15 @@ export async function runFaultMode(mode: FaultMode, options: FaultRunOptions): P
   )
   const config = parseConfig({
     sites: [{ id: 'faults', writeKeys: [WRITE_KEY], allowedOrigins: ['https://shop.example'] }],
-    vendors: { ga4: { enabled: true, measurementId: 'G-FAULTS1', timeoutMs: options.vendorTimeoutMs } },
+    vendors: {
+      ga4: {
+        enabled: true,
+        measurementId: 'G-FAULTS1',
+        timeoutMs: options.vendorTimeoutMs,
+        // GA4 drops properties it is not told to take: the sequence number is how the run counts events.
+        forwardProperties: [SEQ_PARAM],
+      },
+    },
   })
   const system = await startLocalSystem({
     config,

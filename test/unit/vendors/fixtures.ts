@@ -1,6 +1,8 @@
 import type { Ga4Config } from '#shared/config/schema.ts'
 import type { CollectedEvent } from '#shared/events/model.ts'
 import type { Ga4PayloadContext } from '#shared/vendors/ga4.ts'
+import { type Ga4AllowList, ga4AllowList } from '#shared/vendors/ga4-allow-list.ts'
+import { ga4ParamName } from '#shared/vendors/ga4-names.ts'
 
 export const NOW = new Date('2025-06-02T12:00:00.000Z')
 
@@ -11,6 +13,7 @@ export const GA4_CONFIG: Ga4Config = {
   endpoint: 'eu',
   sendTruncatedIp: false,
   timeoutMs: 5_000,
+  forwardPageTitle: false,
 }
 
 export const GA4_CONTEXT: Ga4PayloadContext = {
@@ -39,4 +42,10 @@ export function collectedEvent(overrides: Partial<CollectedEvent> = {}): Collect
     },
     ...overrides,
   }
+}
+
+/** An allow-list that lets every property of the event through, and the title: for tests of the mapping itself. */
+export function allowingAllOf(event: Pick<CollectedEvent, 'properties'>): Ga4AllowList {
+  const names = Object.keys(event.properties).flatMap((key) => ga4ParamName(key) ?? [])
+  return ga4AllowList({ forwardProperties: names, forwardPageTitle: true })
 }

@@ -12,7 +12,7 @@ import {
   toGa4Payload,
 } from '#shared/vendors/ga4.ts'
 import { validateGa4Request } from '../../support/ga4-validator.ts'
-import { collectedEvent, GA4_CONFIG, GA4_CONTEXT, NOW } from './fixtures.ts'
+import { allowingAllOf, collectedEvent, GA4_CONFIG, GA4_CONTEXT, NOW } from './fixtures.ts'
 
 const adapter = (options: Parameters<typeof ga4Adapter>[2] = {}) =>
   ga4Adapter(GA4_CONFIG, 'api secret/+', { now: () => NOW, ...options })
@@ -21,10 +21,8 @@ function payload(
   overrides: Partial<typeof GA4_CONTEXT> = {},
   properties?: Record<string, string>,
 ): Ga4Payload {
-  const result = toGa4Payload(collectedEvent(properties ? { properties } : {}), {
-    ...GA4_CONTEXT,
-    ...overrides,
-  })
+  const event = collectedEvent(properties ? { properties } : {})
+  const result = toGa4Payload(event, { ...GA4_CONTEXT, allowList: allowingAllOf(event), ...overrides })
   if (!result) throw new Error('expected a payload')
   return result
 }

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest'
 import type { CollectedEvent } from '#shared/events/model.ts'
 import { GA4_MAX_BACKDATE_MS, ga4Adapter, toGa4Payload } from '#shared/vendors/ga4.ts'
 import { validateGa4Request } from '../../support/ga4-validator.ts'
-import { collectedEvent, GA4_CONFIG, GA4_CONTEXT, NOW } from './fixtures.ts'
+import { allowingAllOf, collectedEvent, GA4_CONFIG, GA4_CONTEXT, NOW } from './fixtures.ts'
 
 const mapped = (event: CollectedEvent, context: Partial<typeof GA4_CONTEXT> = {}) => {
-  const payload = toGa4Payload(event, { ...GA4_CONTEXT, ...context })
+  const payload = toGa4Payload(event, { ...GA4_CONTEXT, allowList: allowingAllOf(event), ...context })
   if (!payload) throw new Error('expected a payload')
   return payload
 }
