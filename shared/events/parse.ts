@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { decodedBodyText } from '#shared/http/body.ts'
 import { PayloadTooLargeError, ValidationError } from '#shared/http/errors.ts'
 import { MAX_EVENT_BYTES, MAX_JSON_DEPTH, MAX_REQUEST_BYTES } from './limits.ts'
-import { batchEnvelopeSchema, fieldPath, type IncomingEvent, validateEvent } from './schema.ts'
+import { fieldPath, type IncomingEvent, validateBatchEnvelope, validateEvent } from './schema.ts'
 
 export type IngestRoute = 'batch' | 'track' | 'page' | 'identify' | SkippedType
 
@@ -187,12 +187,9 @@ function parseSingleEvent(
 }
 
 function parseBatch(body: JsonObject, headerWriteKey: string | null): ParsedIngest {
-  const envelope = batchEnvelopeSchema.safeParse(body)
-  if (!envelope.success) {
-    const [issue] = envelope.error.issues
-    throw new ValidationError(fieldPath(issue?.path ?? []) || 'body', issue?.message ?? 'invalid batch')
-  }
-  const { batch, sentAt, writeKey: bodyWriteKey, context: sharedContext } = envelope.data
+  const result = validateBatchEnvelope(body)
+  if (!result.ok) throw new ValidationError(fieldPath(result.path) || 'body', result.message)
+  const { batch, sentAt, writeKey: bodyWriteKey, context: sharedContext } = result.envelope
 
   const events: IncomingEvent[] = []
   const skipped: SkippedEvent[] = []
