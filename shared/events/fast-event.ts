@@ -61,9 +61,10 @@ function stringOrNumberId(value: unknown, maxLength: number): string | undefined
 
 function optionalTimestamp(value: unknown): string | undefined | Unsure {
   if (isAbsent(value)) return undefined
-  if (typeof value !== 'string' || !ISO_DATE_TIME.test(value) || Number.isNaN(Date.parse(value)))
-    return UNSURE
-  return new Date(value).toISOString()
+  if (typeof value !== 'string' || !ISO_DATE_TIME.test(value)) return UNSURE
+  // `new Date(text)` parses exactly as Date.parse does: one parse serves the check and the result.
+  const time = Date.parse(value)
+  return Number.isNaN(time) ? UNSURE : new Date(time).toISOString()
 }
 
 /** `z.record(z.string(), z.unknown())` gives a copy. */
