@@ -1,6 +1,7 @@
 import type { Purpose, Purposes } from '#shared/consent/model.ts'
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
+import { lazy } from '#shared/lib/lazy.ts'
 
 /** Segment consent categories (matched case-insensitively) and the purpose each one speaks for. */
 const PURPOSE_BY_CATEGORY: ReadonlyMap<string, Purpose> = new Map([
@@ -13,10 +14,12 @@ const PURPOSE_BY_CATEGORY: ReadonlyMap<string, Purpose> = new Map([
   ['targeting', 'marketing'],
 ])
 
-const flagsSchema = z.record(z.string(), z.unknown())
-const consentContextSchema = z.object({
-  consent: z.looseObject({ categoryPreferences: z.optional(flagsSchema) }),
-})
+// Built on first use: most events carry no consent signal, and cold start should not build schemas.
+const consentContextSchema = lazy(() =>
+  z.object({
+    consent: z.looseObject({ categoryPreferences: z.optional(z.record(z.string(), z.unknown())) }),
+  }),
+)
 
 /**
  * Consent flags carried inside an event: Segment's `context.consent.categoryPreferences` and the plain
@@ -26,7 +29,10 @@ const consentContextSchema = z.object({
  * Returns undefined when the event carries no usable signal.
  */
 export function eventConsent(context: unknown): Partial<Purposes> | undefined {
-  const parsed = consentContextSchema.safeParse(context)
+  // The schema refuses a context without `consent` (the common case): answered without it.
+  if (typeof context !== 'object' || context === null || !('consent' in context)) return undefined
+  if (context.consent === undefined || context.consent === null) return undefined
+  const parsed = consentContextSchema().safeParse(context)
   if (!parsed.success) return undefined
   const { categoryPreferences = {}, ...plainFlags } = parsed.data.consent
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { decodedBodyText } from '#shared/http/body.ts'
 import { PayloadTooLargeError, ValidationError } from '#shared/http/errors.ts'
 import { MAX_EVENT_BYTES, MAX_JSON_DEPTH, MAX_REQUEST_BYTES } from './limits.ts'
-import { batchEnvelopeSchema, fieldPath, type IncomingEvent, validateEvent } from './schema.ts'
+import { fieldPath, type IncomingEvent, validateBatchEnvelope, validateEvent } from './schema.ts'
 
 export type IngestRoute = 'batch' | 'track' | 'page' | 'identify' | SkippedType
 
@@ -55,15 +55,17 @@ const BYTE_ORDER_MARK = '\uFEFF'
  * Write key precedence: Authorization header, then the body's `writeKey`, then the events' own.
  */
 export function parseIngestBody(request: IngestRequest): ParsedIngest {
-  const body = parseJsonObject(decodeBody(request))
+  const { body, withinEventLimit } = parseJsonObject(decodeBody(request))
   const headerWriteKey = request.authorizationWriteKey || null
   const { route } = request
+  const exceedsEventLimit = (value: JsonObject) =>
+    !withinEventLimit && serialisedBytes(value) > MAX_EVENT_BYTES
   const parsed =
     route === 'batch'
-      ? parseBatch(body, headerWriteKey)
+      ? parseBatch(body, headerWriteKey, exceedsEventLimit)
       : isSkippedType(route)
-        ? skipSingleEvent(route, body, headerWriteKey)
-        : parseSingleEvent(route, body, headerWriteKey)
+        ? skipSingleEvent(route, body, headerWriteKey, exceedsEventLimit)
+        : parseSingleEvent(route, body, headerWriteKey, exceedsEventLimit)
   return parsed.writeKey || !request.queryWriteKey ? parsed : { ...parsed, writeKey: request.queryWriteKey }
 }
 
@@ -84,20 +86,32 @@ function isSkippedType(route: IngestRoute): route is SkippedType {
 }
 
 /** `/v1/g|a|s`: one group, alias or screen call, accepted and skipped as in a batch. */
-function skipSingleEvent(route: SkippedType, body: JsonObject, headerWriteKey: string | null): ParsedIngest {
+function skipSingleEvent(
+  route: SkippedType,
+  body: JsonObject,
+  headerWriteKey: string | null,
+  exceedsEventLimit: EventLimitCheck,
+): ParsedIngest {
   if (body.type !== undefined && body.type !== null && body.type !== route) {
     throw new ValidationError('type', `type must be "${route}" on /v1/${route} (or use /v1/batch)`)
   }
-  if (serialisedBytes(body) > MAX_EVENT_BYTES) throw new PayloadTooLargeError('body', MAX_EVENT_BYTES)
+  if (exceedsEventLimit(body)) throw new PayloadTooLargeError('body', MAX_EVENT_BYTES)
   const messageId = typeof body.messageId === 'string' && body.messageId ? body.messageId : randomUUID()
   const bodyWriteKey = typeof body.writeKey === 'string' && body.writeKey ? body.writeKey : null
   return { writeKey: headerWriteKey ?? bodyWriteKey, events: [], skipped: [{ type: route, messageId }] }
 }
 
-function parseJsonObject(text: string): JsonObject {
+/** A parsed body, and whether every value in it is known to serialise within MAX_EVENT_BYTES. */
+interface ParsedBody {
+  body: JsonObject
+  withinEventLimit: boolean
+}
+
+function parseJsonObject(text: string): ParsedBody {
   const json = text.startsWith(BYTE_ORDER_MARK) ? text.slice(1) : text
+  const scan = scanText(json, MAX_JSON_DEPTH)
   // JSON.parse with a reviver, and later JSON.stringify, recurse: unbounded nesting would overflow the stack.
-  if (nestsDeeperThan(json, MAX_JSON_DEPTH)) {
+  if (scan.tooDeep) {
     throw new ValidationError('body', `request body nests deeper than ${MAX_JSON_DEPTH} levels`)
   }
   let parsed: unknown
@@ -108,7 +122,28 @@ function parseJsonObject(text: string): JsonObject {
     throw error
   }
   if (!isJsonObject(parsed)) throw new ValidationError('body', 'request body must be a JSON object')
-  return parsed
+  return { body: parsed, withinEventLimit: serialisedBytesBound(json, scan.numbers) <= MAX_EVENT_BYTES }
+}
+
+/**
+ * The longest a number re-serialises (`-0.0000012345678901234567`), less the shortest it can be
+ * written (one digit): a parsed `1e20` comes back as 21 digits.
+ */
+export const NUMBER_GROWTH_CHARS = 24
+
+/** Any code unit of a surrogate pair, paired or not. */
+const SURROGATE = /[\uD800-\uDFFF]/
+
+/**
+ * An upper bound on the UTF-8 bytes of JSON.stringify of any value parsed from `json`, so the per-event
+ * limit needs no per-event JSON.stringify for a body that is small anyway. Re-serialising drops
+ * whitespace and duplicate keys, and writes every string and escape in at most the bytes of its
+ * source; only numbers can grow, by NUMBER_GROWTH_CHARS each. A lone surrogate is the exception (3
+ * bytes in the body, a 6-byte `\\uXXXX` escape in the output): with any surrogate there is no bound.
+ */
+export function serialisedBytesBound(json: string, numberTokens: number): number {
+  if (SURROGATE.test(json)) return Number.POSITIVE_INFINITY
+  return Buffer.byteLength(json, 'utf8') + NUMBER_GROWTH_CHARS * numberTokens
 }
 
 /**
@@ -131,20 +166,45 @@ const OPEN_BRACKET = 0x5b
 const CLOSE_BRACE = 0x7d
 const CLOSE_BRACKET = 0x5d
 
-/** Counts object/array nesting outside strings without parsing; strings are skipped with indexOf. */
-function nestsDeeperThan(json: string, maxDepth: number): boolean {
+const MINUS = 0x2d
+const PLUS = 0x2b
+const DOT = 0x2e
+const DIGIT_0 = 0x30
+const DIGIT_9 = 0x39
+const LOWER_E = 0x65
+const UPPER_E = 0x45
+
+/** What one pass over the text tells before it is parsed. */
+export interface TextScan {
+  /** Object/array nesting goes deeper than the limit somewhere. */
+  tooDeep: boolean
+  /** Number tokens outside strings (an upper bound when the text is not valid JSON). */
+  numbers: number
+}
+
+const isDigit = (char: number) => char >= DIGIT_0 && char <= DIGIT_9
+const isNumberChar = (char: number) =>
+  isDigit(char) || char === MINUS || char === PLUS || char === DOT || char === LOWER_E || char === UPPER_E
+
+/**
+ * Counts object/array nesting and number tokens outside strings without parsing; strings are skipped
+ * with indexOf.
+ */
+export function scanText(json: string, maxDepth: number): TextScan {
   let depth = 0
+  let numbers = 0
   for (let index = 0; index < json.length; index++) {
     const char = json.charCodeAt(index)
     if (char === QUOTE) {
       index = closingQuote(json, index)
-      if (index === -1) return false
+      if (index === -1) return { tooDeep: false, numbers }
     } else if (char === OPEN_BRACE || char === OPEN_BRACKET) {
       depth++
-      if (depth > maxDepth) return true
+      if (depth > maxDepth) return { tooDeep: true, numbers }
     } else if (char === CLOSE_BRACE || char === CLOSE_BRACKET) depth--
+    else if ((isDigit(char) || char === MINUS) && !isNumberChar(json.charCodeAt(index - 1))) numbers++
   }
-  return false
+  return { tooDeep: false, numbers }
 }
 
 /** Index of the quote that closes the string opened at `open`, or -1 when the text ends first. */
@@ -163,6 +223,9 @@ function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+/** Whether one event, as JSON, is over MAX_EVENT_BYTES. */
+type EventLimitCheck = (value: JsonObject) => boolean
+
 function serialisedBytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value), 'utf8')
 }
@@ -177,29 +240,31 @@ function parseSingleEvent(
   route: Exclude<IngestRoute, 'batch'>,
   body: JsonObject,
   headerWriteKey: string | null,
+  exceedsEventLimit: EventLimitCheck,
 ): ParsedIngest {
   if (body.type !== undefined && body.type !== null && body.type !== route) {
     throw new ValidationError('type', `type must be "${route}" on /v1/${route} (or use /v1/batch)`)
   }
-  if (serialisedBytes(body) > MAX_EVENT_BYTES) throw new PayloadTooLargeError('body', MAX_EVENT_BYTES)
+  if (exceedsEventLimit(body)) throw new PayloadTooLargeError('body', MAX_EVENT_BYTES)
   const event = validateOrThrow({ ...body, type: route }, '')
   return { writeKey: headerWriteKey ?? event.writeKey ?? null, events: [event], skipped: [] }
 }
 
-function parseBatch(body: JsonObject, headerWriteKey: string | null): ParsedIngest {
-  const envelope = batchEnvelopeSchema.safeParse(body)
-  if (!envelope.success) {
-    const [issue] = envelope.error.issues
-    throw new ValidationError(fieldPath(issue?.path ?? []) || 'body', issue?.message ?? 'invalid batch')
-  }
-  const { batch, sentAt, writeKey: bodyWriteKey, context: sharedContext } = envelope.data
+function parseBatch(
+  body: JsonObject,
+  headerWriteKey: string | null,
+  exceedsEventLimit: EventLimitCheck,
+): ParsedIngest {
+  const result = validateBatchEnvelope(body)
+  if (!result.ok) throw new ValidationError(fieldPath(result.path) || 'body', result.message)
+  const { batch, sentAt, writeKey: bodyWriteKey, context: sharedContext } = result.envelope
 
   const events: IncomingEvent[] = []
   const skipped: SkippedEvent[] = []
   batch.forEach((item, index) => {
     const prefix = `batch[${index}]`
     if (!isJsonObject(item)) throw new ValidationError(prefix, 'each batch item must be an event object')
-    if (serialisedBytes(item) > MAX_EVENT_BYTES) throw new PayloadTooLargeError(prefix, MAX_EVENT_BYTES)
+    if (exceedsEventLimit(item)) throw new PayloadTooLargeError(prefix, MAX_EVENT_BYTES)
     const type = skippedType(item)
     if (type) {
       skipped.push({

@@ -1,0 +1,187 @@
+import { regexes } from 'zod/v4/core'
+import { eventConsent } from './consent-signals.ts'
+import {
+  MAX_BATCH_EVENTS,
+  MAX_EVENT_NAME_LENGTH,
+  MAX_LOCALE_LENGTH,
+  MAX_MESSAGE_ID_LENGTH,
+  MAX_PAGE_FIELD_LENGTH,
+  MAX_SESSION_ID_LENGTH,
+  MAX_USER_AGENT_LENGTH,
+  MAX_VISITOR_ID_LENGTH,
+  MAX_WRITE_KEY_LENGTH,
+} from './limits.ts'
+import type { BatchEnvelope, PageFacts, RawEvent } from './schema.ts'
+
+/**
+ * The schemas of schema.ts written out by hand for input they accept: what a valid event of the common
+ * shape parses to, without zod's per-field machinery. Anything the fast path is not sure of (an
+ * invalid value, an unusual object) makes it answer undefined, and the schema decides, with zod's
+ * error messages. test/unit/events/schema-fast-path.test.ts holds both to the same answers.
+ */
+
+type RawContext = NonNullable<RawEvent['context']>
+
+/** Marks a value the fast path leaves to the schema. */
+const UNSURE = Symbol('unsure')
+type Unsure = typeof UNSURE
+
+type JsonObject = Record<string, unknown>
+
+/** The same pattern `z.iso.datetime({ offset: true })` checks. */
+const ISO_DATE_TIME = regexes.datetime({ offset: true })
+
+/** A plain object literal (what JSON.parse builds), with no key that zod treats specially. */
+function isPlainRecord(value: unknown): value is JsonObject {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.getPrototypeOf(value) === Object.prototype &&
+    !Object.hasOwn(value, '__proto__') &&
+    !Object.hasOwn(value, 'constructor')
+  )
+}
+
+const isAbsent = (value: unknown): value is null | undefined => value === undefined || value === null
+
+function optionalText(value: unknown, maxLength: number): string | undefined | Unsure {
+  if (isAbsent(value)) return undefined
+  return typeof value === 'string' && value.length <= maxLength ? value : UNSURE
+}
+
+function stringId(value: unknown, maxLength: number): string | undefined | Unsure {
+  const id = optionalText(value, maxLength)
+  return id === '' ? undefined : id
+}
+
+function stringOrNumberId(value: unknown, maxLength: number): string | undefined | Unsure {
+  if (typeof value === 'number') return Number.isFinite(value) ? stringId(String(value), maxLength) : UNSURE
+  return stringId(value, maxLength)
+}
+
+function optionalTimestamp(value: unknown): string | undefined | Unsure {
+  if (isAbsent(value)) return undefined
+  if (typeof value !== 'string' || !ISO_DATE_TIME.test(value)) return UNSURE
+  // `new Date(text)` parses exactly as Date.parse does: one parse serves the check and the result.
+  const time = Date.parse(value)
+  return Number.isNaN(time) ? UNSURE : new Date(time).toISOString()
+}
+
+/** `z.record(z.string(), z.unknown())` gives a copy. */
+function optionalRecord(value: unknown): JsonObject | undefined | Unsure {
+  if (isAbsent(value)) return undefined
+  return isPlainRecord(value) ? { ...value } : UNSURE
+}
+
+function optionalEventName(value: unknown): string | undefined | Unsure {
+  if (isAbsent(value)) return undefined
+  return typeof value === 'string' && value.length <= MAX_EVENT_NAME_LENGTH ? value.trim() : UNSURE
+}
+
+function optionalPage(value: unknown): RawContext['page'] | Unsure {
+  if (isAbsent(value)) return undefined
+  if (!isPlainRecord(value)) return UNSURE
+  const url = optionalText(value.url, MAX_PAGE_FIELD_LENGTH)
+  const path = optionalText(value.path, MAX_PAGE_FIELD_LENGTH)
+  const title = optionalText(value.title, MAX_PAGE_FIELD_LENGTH)
+  const referrer = optionalText(value.referrer, MAX_PAGE_FIELD_LENGTH)
+  const search = optionalText(value.search, MAX_PAGE_FIELD_LENGTH)
+  if (url === UNSURE || path === UNSURE || title === UNSURE || referrer === UNSURE || search === UNSURE) {
+    return UNSURE
+  }
+  return { url, path, title, referrer, search }
+}
+
+function optionalContext(value: unknown): RawContext | undefined | Unsure {
+  if (isAbsent(value)) return undefined
+  if (!isPlainRecord(value)) return UNSURE
+  const page = optionalPage(value.page)
+  const userAgent = optionalText(value.userAgent, MAX_USER_AGENT_LENGTH)
+  const locale = optionalText(value.locale, MAX_LOCALE_LENGTH)
+  const sessionId = stringOrNumberId(value.sessionId, MAX_SESSION_ID_LENGTH)
+  if (page === UNSURE || userAgent === UNSURE || locale === UNSURE || sessionId === UNSURE) return UNSURE
+  // eventConsent reads only `consent`, which the schema's loose context passes through unchanged.
+  return { page, userAgent, locale, sessionId, consent: eventConsent(value) }
+}
+
+function eventType(value: unknown): RawEvent['type'] | Unsure {
+  return value === 'page' || value === 'track' || value === 'identify' ? value : UNSURE
+}
+
+/** What the event schema parses `raw` to, or undefined when the schema must decide. */
+export function fastRawEvent(raw: unknown): RawEvent | undefined {
+  if (!isPlainRecord(raw)) return undefined
+  const type = eventType(raw.type)
+  const messageId = stringId(raw.messageId, MAX_MESSAGE_ID_LENGTH)
+  const anonymousId = stringOrNumberId(raw.anonymousId, MAX_VISITOR_ID_LENGTH)
+  const userId = stringOrNumberId(raw.userId, MAX_VISITOR_ID_LENGTH)
+  const event = optionalEventName(raw.event)
+  const name = optionalText(raw.name, MAX_EVENT_NAME_LENGTH)
+  const properties = optionalRecord(raw.properties)
+  const traits = optionalRecord(raw.traits)
+  const context = optionalContext(raw.context)
+  const timestamp = optionalTimestamp(raw.timestamp)
+  const originalTimestamp = optionalTimestamp(raw.originalTimestamp)
+  const sentAt = optionalTimestamp(raw.sentAt)
+  const writeKey = stringId(raw.writeKey, MAX_WRITE_KEY_LENGTH)
+  if (
+    type === UNSURE ||
+    messageId === UNSURE ||
+    anonymousId === UNSURE ||
+    userId === UNSURE ||
+    event === UNSURE ||
+    name === UNSURE ||
+    properties === UNSURE ||
+    traits === UNSURE ||
+    context === UNSURE ||
+    timestamp === UNSURE ||
+    originalTimestamp === UNSURE ||
+    sentAt === UNSURE ||
+    writeKey === UNSURE
+  ) {
+    return undefined
+  }
+  // The schema's own refinements: these events are invalid, and the schema words the error.
+  if (!anonymousId && !userId) return undefined
+  if (type === 'track' && !event) return undefined
+  return {
+    type,
+    messageId,
+    anonymousId,
+    userId,
+    event,
+    name,
+    properties,
+    traits,
+    context,
+    timestamp,
+    originalTimestamp,
+    sentAt,
+    writeKey,
+  }
+}
+
+/** Page fields in `properties`: anything unusable is skipped, as by the schema's `z.catch`. */
+export function fastPageProperties(properties: JsonObject): PageFacts {
+  const field = (value: unknown) =>
+    typeof value === 'string' && value.length <= MAX_PAGE_FIELD_LENGTH ? value : undefined
+  return {
+    url: field(properties.url),
+    path: field(properties.path),
+    title: field(properties.title),
+    referrer: field(properties.referrer),
+    search: field(properties.search),
+  }
+}
+
+/** What the batch envelope schema parses `body` to, or undefined when the schema must decide. */
+export function fastBatchEnvelope(body: unknown): BatchEnvelope | undefined {
+  if (!isPlainRecord(body)) return undefined
+  const { batch } = body
+  if (!Array.isArray(batch) || batch.length < 1 || batch.length > MAX_BATCH_EVENTS) return undefined
+  const sentAt = optionalTimestamp(body.sentAt)
+  const writeKey = stringId(body.writeKey, MAX_WRITE_KEY_LENGTH)
+  const context = optionalRecord(body.context)
+  if (sentAt === UNSURE || writeKey === UNSURE || context === UNSURE) return undefined
+  return { batch: [...batch], sentAt, writeKey, context }
+}
