@@ -16,6 +16,15 @@ const PATH_BASE = 'https://path.invalid'
  * tokens, which identify no one. Everything else that names a person is still looked for in them.
  */
 const RANDOM_ID_SHAPES: ReadonlySet<DetectorId> = new Set(['token'])
+/** A UUID's digit-only groups can read as a phone or card number; UUIDs are set aside before the scan. */
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi
+const UUID_STAND_IN = '_'
+
+/** The id as sent when nothing in it (UUIDs aside) names a person; otherwise undefined. */
+function screenedId(screen: TextScreen, kind: 'messageId' | 'sessionId', field: string, id: string) {
+  const rest = id.replace(UUID, UUID_STAND_IN)
+  return screen.keep(kind, field, rest, RANDOM_ID_SHAPES) === rest ? id : undefined
+}
 
 export interface RequestFacts {
   siteId: string
@@ -95,8 +104,7 @@ function anonymiseOne(
   const options = facts.neutralEventName ? { neutralEventName: facts.neutralEventName } : {}
   const screen = textScreen(visitorIds, options, scannerFor(visitorIds))
   // The message id travels into queues and the decision trace: one that reveals something is replaced.
-  const messageId =
-    screen.keep('messageId', 'messageId', incoming.messageId, RANDOM_ID_SHAPES) ?? randomUUID()
+  const messageId = screenedId(screen, 'messageId', 'messageId', incoming.messageId) ?? randomUUID()
   const { device, isBot } = deviceOf(incoming.context.userAgent ?? facts.userAgent)
   if (isBot) {
     return { ok: false, messageId, reason: 'bot or automated client', redactions: screen.redactions }
@@ -112,7 +120,7 @@ function anonymiseOne(
   const sessionId =
     incoming.context.sessionId === undefined
       ? undefined
-      : screen.keep('sessionId', 'context.sessionId', incoming.context.sessionId, RANDOM_ID_SHAPES)
+      : screenedId(screen, 'sessionId', 'context.sessionId', incoming.context.sessionId)
   const event: CollectedEvent = {
     messageId,
     type: incoming.type,

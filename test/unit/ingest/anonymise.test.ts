@@ -146,3 +146,23 @@ describe('anonymise: the PII policy on every field', () => {
     expect(JSON.stringify(result.redactions)).not.toContain('jane')
   })
 })
+
+describe('anonymise: random ids stay as sent', () => {
+  it('keeps UUID message ids whose digit-only groups would read as a phone or card number', () => {
+    for (const messageId of [
+      '01234567-8901-4234-8567-890123456789',
+      'ajs-next-1712345678901-41111111-1111-4111-8111-111111111111',
+    ]) {
+      const result = anonymise(incoming({ messageId }), facts)
+      expect(result.ok && result.event.messageId).toBe(messageId)
+    }
+  })
+
+  it('still replaces a message id that carries a phone number beside a UUID', () => {
+    const result = anonymise(
+      incoming({ messageId: '+49 30 1234567-01234567-8901-4234-8567-890123456789' }),
+      facts,
+    )
+    expect(result.ok && result.event.messageId).not.toContain('1234567-0')
+  })
+})
