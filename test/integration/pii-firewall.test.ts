@@ -267,3 +267,43 @@ describe('PII firewall: no personal data reaches GA4, a queue message or the dec
     }
   })
 })
+
+describe('an event name that reveals personal data', () => {
+  it('reaches GA4 under the configured neutral name, and the decision says why', async () => {
+    const queued: VendorMessage[] = []
+    const decisions: DecisionRecord[] = []
+    const handler = createCollectHandler({
+      config: parseConfig({ ...config, privacy: { neutralEventName: 'hidden_event' } }),
+      consent: inMemoryConsentStore(),
+      dispatch: { enqueue: async (_vendor, messages) => void queued.push(...messages) },
+      pseudonymKey: PSEUDONYM_KEY,
+      trustProxy: false,
+      now: () => new Date(),
+      onDecision: (decision) => decisions.push(decision),
+      reportError: (error) => {
+        throw error
+      },
+    })
+    await handler(
+      apiEvent({
+        method: 'POST',
+        path: '/v1/track',
+        body: { anonymousId: 'v-neutral-name', event: 'Contact jane%2540example.org' },
+        headers: { authorization: basicAuthorization(WRITE_KEY), origin: ORIGIN, 'user-agent': BROWSER_UA },
+      }),
+      lambdaContext(),
+    )
+    const payloads = queued.flatMap((message) => {
+      const payload = ga4.parsePayload(message.payload)
+      return payload ? [payload] : []
+    })
+    expect(payloads.map((payload) => payload.event.name)).toEqual(['hidden_event'])
+    expect(decisions).toEqual([
+      expect.objectContaining({
+        vendor: 'ga4',
+        allow: true,
+        redactions: [{ field: 'event', kind: 'eventName', detector: 'email', action: 'renamed' }],
+      }),
+    ])
+  })
+})
