@@ -10,6 +10,7 @@ import type { TagwardenConfig } from '#shared/config/schema.ts'
 import { type ApiFunction, matchRoute } from '#shared/events/routes.ts'
 import { corsHeaders, preflightResponse } from '#shared/http/cors.ts'
 import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
+import type { DecisionRecord } from '#shared/ingest/collect.ts'
 import { ga4Adapter } from '#shared/vendors/ga4.ts'
 import { vendorPolicy } from '#shared/vendors/registry.ts'
 import { createCollectHandler } from '../functions/collect/handler.ts'
@@ -117,7 +118,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     onDecision: (decision) => {
       outbox.decisions.push(decision)
       print(
-        `[decision] ${decision.vendor ?? '-'} ${decision.messageId}: ${decision.allow ? 'allow' : 'deny'} (${decision.reason})`,
+        `[decision] ${decision.vendor ?? '-'} ${decision.messageId}: ${decision.allow ? 'allow' : 'deny'} (${decision.reason})${redactionNote(decision)}`,
       )
     },
     reportError,
@@ -261,4 +262,11 @@ async function settlesWithin(work: Promise<void>, timeoutMs: number): Promise<bo
   } finally {
     clearTimeout(timer)
   }
+}
+
+/** The PII policy's trace in a printed decision line: kind, detector and action of each hit, no values. */
+function redactionNote(decision: DecisionRecord): string {
+  const redactions = decision.redactions ?? []
+  if (redactions.length === 0) return ''
+  return ` [redacted: ${redactions.map(({ kind, detector, action }) => `${kind} ${detector} ${action}`).join(', ')}]`
 }
