@@ -21,7 +21,13 @@ const VISITORS = {
 }
 
 interface Outbox {
-  decisions: Array<{ messageId: string; vendor: string | null; allow: boolean; reason: string }>
+  decisions: Array<{
+    messageId: string
+    vendor: string | null
+    allow: boolean
+    reason: string
+    redactions?: Array<{ field: string; kind: string; detector: string; action: string }>
+  }>
   queued: unknown[]
   deliveries: Array<{ messageId: string; outcome: string }>
 }
@@ -100,6 +106,24 @@ describe('the local system end to end, with the real Segment client and a loopba
       expect(request.path).toBe('/mp/collect')
       expect(validateGa4Request(request, { allowHost: new URL(ga4.url).host })).toEqual([])
     }
+  })
+
+  it('shows in the outbox what the PII policy removed, naming field, detector and action but no value', async () => {
+    const { decisions } = await outbox()
+    const redactions = decisions.flatMap((decision) => decision.redactions ?? [])
+    expect(redactions).toContainEqual({
+      field: 'properties.contact',
+      kind: 'propertyValue',
+      detector: 'email',
+      action: 'removed',
+    })
+    expect(redactions).toContainEqual({
+      field: 'context.page.url.query',
+      kind: 'queryKey',
+      detector: 'key-name',
+      action: 'removed',
+    })
+    expect(JSON.stringify(redactions)).not.toContain('@example.com')
   })
 
   it('forwards nothing for the unconsented and the revoked visitor, and says why', async () => {
