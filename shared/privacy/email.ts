@@ -54,6 +54,8 @@ export function emailSpans(text: string): Span[] {
   if (!mayHoldEmail(text)) return []
   const spans: Span[] = []
   let current: Span | undefined
+  // A new address starts after the last one found, even when the core in between started none.
+  let floor = 0
   for (const core of text.matchAll(CORE_EVERYWHERE)) {
     const at = core.index
     const end = at + core[0].length
@@ -61,8 +63,11 @@ export function emailSpans(text: string): Span[] {
       current.end = end
       continue
     }
-    if (current) spans.push(current)
-    const start = localPartStart(text, at, current?.end ?? 0)
+    if (current) {
+      spans.push(current)
+      floor = current.end
+    }
+    const start = localPartStart(text, at, floor)
     current = start < at ? { start, end } : undefined
   }
   if (current) spans.push(current)

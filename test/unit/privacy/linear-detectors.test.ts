@@ -119,6 +119,11 @@ describe('the e-mail scan', () => {
     )
   })
 
+  it('starts no address inside the one before it, even across an at-sign that starts none', () => {
+    const text = 'a@é.fr%2540é.fr@x.com'
+    expect(emailSpans(text)).toEqual(oracleEmailSpans(text))
+  })
+
   it('finds the same address spans as the plain global regex', () => {
     fc.assert(
       fc.property(emailish, (text) => {
