@@ -105,6 +105,22 @@ function describeTransport(transport: Transport, title: string, checkRetry: bool
           { cause: error },
         )
       })
+      // The proxy records a request when tagwarden's answer has ended, which can come after the
+      // local queues already delivered its events: wait for the carrying request's record too.
+      await eventually(
+        () =>
+          harness.api.requests.some(
+            (request) =>
+              request.method === 'POST' &&
+              request.status === 200 &&
+              (checkRetry
+                ? request.headers['rsa-retry-attempt'] !== undefined
+                : request.url.startsWith('/beacon/v1/batch?')),
+          )
+            ? true
+            : undefined,
+        DELIVERY_TIMEOUT_MS,
+      )
     }, 90_000)
 
     afterAll(async () => {
