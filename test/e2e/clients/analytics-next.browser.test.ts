@@ -88,6 +88,20 @@ describe('analytics.js (@segment/analytics-next) in Chromium, against tagwarden 
         },
       )
     })
+    // The proxy records a request when tagwarden's answer has ended, which can come after the
+    // local queues already delivered its events: wait for the retry's record too.
+    await eventually(
+      () =>
+        harness.api.requests.some(
+          (request) =>
+            request.method === 'POST' &&
+            request.status === 200 &&
+            request.headers['x-retry-count'] !== undefined,
+        )
+          ? true
+          : undefined,
+      DELIVERY_TIMEOUT_MS,
+    )
   }, 90_000)
 
   afterAll(async () => {
