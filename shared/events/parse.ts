@@ -85,6 +85,18 @@ function isSkippedType(route: IngestRoute): route is SkippedType {
   return SKIPPED_TYPES.some((type) => type === route)
 }
 
+/** A single-event route's body: of that route's type (or none) and within the per-event size limit. */
+function assertSingleEventBody(
+  route: Exclude<IngestRoute, 'batch'>,
+  body: JsonObject,
+  exceedsEventLimit: EventLimitCheck,
+): void {
+  if (body.type !== undefined && body.type !== null && body.type !== route) {
+    throw new ValidationError('type', `type must be "${route}" on /v1/${route} (or use /v1/batch)`)
+  }
+  if (exceedsEventLimit(body)) throw new PayloadTooLargeError('body', MAX_EVENT_BYTES)
+}
+
 /** `/v1/g|a|s`: one group, alias or screen call, accepted and skipped as in a batch. */
 function skipSingleEvent(
   route: SkippedType,
@@ -92,10 +104,7 @@ function skipSingleEvent(
   headerWriteKey: string | null,
   exceedsEventLimit: EventLimitCheck,
 ): ParsedIngest {
-  if (body.type !== undefined && body.type !== null && body.type !== route) {
-    throw new ValidationError('type', `type must be "${route}" on /v1/${route} (or use /v1/batch)`)
-  }
-  if (exceedsEventLimit(body)) throw new PayloadTooLargeError('body', MAX_EVENT_BYTES)
+  assertSingleEventBody(route, body, exceedsEventLimit)
   const messageId = typeof body.messageId === 'string' && body.messageId ? body.messageId : randomUUID()
   const bodyWriteKey = typeof body.writeKey === 'string' && body.writeKey ? body.writeKey : null
   return { writeKey: headerWriteKey ?? bodyWriteKey, events: [], skipped: [{ type: route, messageId }] }
@@ -242,10 +251,7 @@ function parseSingleEvent(
   headerWriteKey: string | null,
   exceedsEventLimit: EventLimitCheck,
 ): ParsedIngest {
-  if (body.type !== undefined && body.type !== null && body.type !== route) {
-    throw new ValidationError('type', `type must be "${route}" on /v1/${route} (or use /v1/batch)`)
-  }
-  if (exceedsEventLimit(body)) throw new PayloadTooLargeError('body', MAX_EVENT_BYTES)
+  assertSingleEventBody(route, body, exceedsEventLimit)
   const event = validateOrThrow({ ...body, type: route }, '')
   return { writeKey: headerWriteKey ?? event.writeKey ?? null, events: [event], skipped: [] }
 }
