@@ -89,9 +89,12 @@ export function dynamoConsentStore(client: DynamoDBDocumentClient, tableName: st
     }
   }
 
-  /** The sort keys of the visitor's history, newest first (keys only: bounded by the pruning itself). */
-  async function historyKeysNewestFirst(consentKey: string): Promise<string[]> {
-    const keys: string[] = []
+  /** Every history item of the visitor, page by page, strongly consistent. */
+  async function historyItems(
+    consentKey: string,
+    options: { keysOnly: boolean; newestFirst: boolean },
+  ): Promise<Array<Record<string, unknown>>> {
+    const items: Array<Record<string, unknown>> = []
     let startKey: Record<string, unknown> | undefined
     do {
       const page = await client.send(
@@ -99,16 +102,22 @@ export function dynamoConsentStore(client: DynamoDBDocumentClient, tableName: st
           TableName: tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
           ExpressionAttributeValues: { ':pk': consentKey, ':prefix': HISTORY_SORT_KEY_PREFIX },
-          ProjectionExpression: 'sk',
-          ScanIndexForward: false,
+          ...(options.keysOnly ? { ProjectionExpression: 'sk' } : {}),
+          ScanIndexForward: !options.newestFirst,
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
       )
-      for (const item of page.Items ?? []) if (typeof item.sk === 'string') keys.push(item.sk)
+      items.push(...(page.Items ?? []))
       startKey = page.LastEvaluatedKey
     } while (startKey)
-    return keys
+    return items
+  }
+
+  /** The sort keys of the visitor's history, newest first (keys only: bounded by the pruning itself). */
+  async function historyKeysNewestFirst(consentKey: string): Promise<string[]> {
+    const items = await historyItems(consentKey, { keysOnly: true, newestFirst: true })
+    return items.flatMap((item) => (typeof item.sk === 'string' ? [item.sk] : []))
   }
 
   /**
@@ -182,22 +191,8 @@ export function dynamoConsentStore(client: DynamoDBDocumentClient, tableName: st
     },
 
     async history(consentKey, now) {
-      const records: ConsentRecord[] = []
-      let startKey: Record<string, unknown> | undefined
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': consentKey, ':prefix': HISTORY_SORT_KEY_PREFIX },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        )
-        for (const item of page.Items ?? []) records.push(toRecord(item))
-        startKey = page.LastEvaluatedKey
-      } while (startKey)
-      return records.filter((record) => isInForce(record, now))
+      const items = await historyItems(consentKey, { keysOnly: false, newestFirst: false })
+      return items.map(toRecord).filter((record) => isInForce(record, now))
     },
   }
 }
