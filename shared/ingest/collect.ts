@@ -49,6 +49,8 @@ export interface CollectDeps {
   now: () => Date
   /** Sees every decision with its reason (local outbox, logs). Never receives visitor data. */
   onDecision?: (decision: DecisionRecord) => void
+  /** Told of failures that do not fail the request (a mark not written after the events were queued). */
+  reportError?: (error: unknown) => void
 }
 
 export interface CollectResult {
@@ -210,7 +212,11 @@ async function collectEvents(
   }
 
   await Promise.all([...outgoing].map(([vendor, messages]) => deps.dispatch.enqueue(vendor, messages)))
-  await screened.markQueued([...outgoing.values()].flat())
+  // The events are queued: a mark not written only leaves a later resend unscreened. Answering 5xx here
+  // would make the client resend the whole batch, the very duplicates the marks exist to prevent.
+  await screened
+    .markQueued([...outgoing.values()].flat())
+    .catch((error: unknown) => deps.reportError?.(error))
   const queued = [...outgoing.values()].reduce((total, messages) => total + messages.length, 0)
   return { accepted: events.length, queued, skipped: 0, refused: screened.refused }
 }

@@ -7,7 +7,7 @@ import { sqsDispatch } from '#shared/adapters/sqs-dispatch.ts'
 import { parseConfig } from '#shared/config/load.ts'
 import type { ConsentStore } from '#shared/consent/store.ts'
 import type { DecisionRecord } from '#shared/ingest/collect.ts'
-import { REFUSED_REASON, RESEND_REASON } from '#shared/ingest/idempotency.ts'
+import { type IdempotencyStore, REFUSED_REASON, RESEND_REASON } from '#shared/ingest/idempotency.ts'
 import { consentKey } from '#shared/privacy/pseudonym.ts'
 import { createCollectHandler } from '../../functions/collect/handler.ts'
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynalite.ts'
@@ -58,19 +58,21 @@ afterAll(async () => {
   await Promise.all([dynamo.close(), sqs.close()])
 })
 
-async function collector() {
+async function collector(
+  options: { idempotency?: IdempotencyStore; reportError?: (error: unknown) => void } = {},
+) {
   const queueUrl = await sqs.createQueue(`ga4-idempotency-${++queueCounter}`)
   const decisions: DecisionRecord[] = []
   const handler = createCollectHandler({
     config,
     consent,
     dispatch: sqsDispatch(sqsClient, { ga4: queueUrl }),
-    idempotency: dynamoIdempotencyStore(client, IDEMPOTENCY_TABLE),
+    idempotency: options.idempotency ?? dynamoIdempotencyStore(client, IDEMPOTENCY_TABLE),
     pseudonymKey: PSEUDONYM_KEY,
     trustProxy: false,
     now: () => new Date(),
     onDecision: (decision) => decisions.push(decision),
-    reportError: () => {},
+    reportError: options.reportError ?? (() => {}),
   })
   const post = (batch: ReadonlyArray<{ messageId: string; anonymousId: string }>) =>
     handler(
@@ -135,6 +137,27 @@ describe('collect with idempotency marks (dynalite, fauxqs)', () => {
     expect(answerOf(resend)).toMatchObject({ queued: 1 })
     expect(answerOf(again)).toMatchObject({ queued: 0 })
     expect(await queuedIds()).toEqual([messageId])
+  })
+
+  it('answers 200 for queued events when their marks cannot be written, so the client does not resend them', async () => {
+    const marks = dynamoIdempotencyStore(client, IDEMPOTENCY_TABLE)
+    const reported: unknown[] = []
+    const { post, queuedIds } = await collector({
+      // DynamoDB throttling the mark writes: a fault dynalite cannot produce.
+      idempotency: {
+        queuedBy: marks.queuedBy,
+        markQueued: () => Promise.reject(new Error('ProvisionedThroughputExceededException')),
+      },
+      reportError: (error) => reported.push(error),
+    })
+    const messageId = unique('unmarked')
+
+    const result = await post([{ messageId, anonymousId: 'visitor-a' }])
+
+    expect(result).toMatchObject({ statusCode: 200 })
+    expect(answerOf(result)).toMatchObject({ accepted: 1, queued: 1 })
+    expect(await queuedIds()).toEqual([messageId])
+    expect(reported).toHaveLength(1)
   })
 
   it('reads the marks of a batch larger than one BatchGetItem call', async () => {
