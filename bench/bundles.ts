@@ -47,7 +47,7 @@ function benchEnvironment(): NodeJS.ProcessEnv {
     DLQ_URL: `${UNREACHABLE_ENDPOINT}/000000000000/bench-ga4-dlq`,
     VENDOR: 'ga4',
     TAGWARDEN_PSEUDONYM_KEY: 'bench-pseudonym-key-not-a-secret',
-    GA4_API_SECRET: 'bench-api-secret',
+    VENDOR_CREDENTIALS: JSON.stringify({ apiSecret: 'bench-api-secret' }),
     PSEUDONYM_SECRET_ARN: 'arn:aws:secretsmanager:eu-central-1:000000000000:secret:bench-pseudonym',
     VENDOR_SECRET_ARN: 'arn:aws:secretsmanager:eu-central-1:000000000000:secret:bench-ga4',
     AWS_REGION: 'eu-central-1',

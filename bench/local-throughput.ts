@@ -23,7 +23,7 @@ export async function runLocalThroughputBench(events = EVENTS): Promise<void> {
     config: developmentConfig(),
     port: 0,
     pseudonymKey: 'bench-pseudonym-key',
-    ga4ApiSecret: 'bench-secret',
+    credentials: { ga4: JSON.stringify({ apiSecret: 'bench-secret' }) },
     trustProxy: false,
     print: () => {},
     dataDir,

@@ -7,7 +7,7 @@ import { dynamoIdempotencyStore } from '#shared/adapters/dynamodb-idempotency-st
 import { PSEUDONYM_SECRET, secretFromEnvironment } from '#shared/adapters/secrets.ts'
 import { sqsDispatch } from '#shared/adapters/sqs-dispatch.ts'
 import { configFromEnvironment, requireEnv } from '#shared/config/load.ts'
-import { VENDOR_IDS } from '#shared/vendors/vendor.ts'
+import { VENDOR_IDS } from '#shared/vendors/index.ts'
 import { createCollectHandler } from './collect/handler.ts'
 
 const logger = new Logger({ serviceName: 'tagwarden-collect' })

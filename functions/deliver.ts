@@ -4,32 +4,22 @@ import { SQSClient } from '@aws-sdk/client-sqs'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
 import { fetchSender } from '#shared/adapters/fetch-sender.ts'
-import { secretFromEnvironment } from '#shared/adapters/secrets.ts'
+import { secretReader } from '#shared/adapters/secrets.ts'
 import { sqsDeadLetters } from '#shared/adapters/sqs-dead-letters.ts'
 import { sqsRedelivery } from '#shared/adapters/sqs-redelivery.ts'
 import { ConfigError, configFromEnvironment, requireEnv } from '#shared/config/load.ts'
+import { vendorBinding } from '#shared/delivery/binding.ts'
 import type { OutcomeReport } from '#shared/delivery/deliver.ts'
-import { switchedOffAdapter } from '#shared/vendors/adapter.ts'
-import { GA4_PURPOSES, ga4Adapter, parseGa4ApiSecret } from '#shared/vendors/ga4.ts'
-import { vendorPolicy } from '#shared/vendors/registry.ts'
+import { vendorById } from '#shared/vendors/index.ts'
+import { staticVendorSettings } from '#shared/vendors/runtime-settings.ts'
 import { createDeliverHandler } from './deliver/handler.ts'
 
 const logger = new Logger({ serviceName: 'tagwarden-deliver' })
 const config = configFromEnvironment()
-const vendor = requireEnv('VENDOR')
-if (vendor !== 'ga4') throw new ConfigError(`VENDOR is ${vendor}; this deliverer knows only ga4`)
+const vendorId = requireEnv('VENDOR')
+const vendor = vendorById(vendorId)
+if (!vendor) throw new ConfigError(`VENDOR is ${vendorId}; no vendor of that id (shared/vendors/index.ts)`)
 
-// A vendor absent or switched off needs no secret: its messages are withheld with a reason, not a crash.
-// The deployed deliverer always sends to the vendor's own endpoint (a base URL override is local only).
-const ga4 = config.vendors.ga4
-const adapter = ga4?.enabled
-  ? ga4Adapter(
-      ga4,
-      parseGa4ApiSecret(
-        await secretFromEnvironment({ valueVariable: 'GA4_API_SECRET', arnVariable: 'VENDOR_SECRET_ARN' }),
-      ),
-    )
-  : switchedOffAdapter(vendor, GA4_PURPOSES)
 const sqs = new SQSClient({})
 
 const logOutcome = ({ outcome, ...details }: OutcomeReport) => {
@@ -39,8 +29,13 @@ const logOutcome = ({ outcome, ...details }: OutcomeReport) => {
 }
 
 export const handler = createDeliverHandler({
-  adapter,
-  policy: () => vendorPolicy(config, vendor),
+  // The deployed deliverer always sends to the vendor's own endpoint (a base URL override is local only).
+  binding: vendorBinding({
+    vendor,
+    settings: staticVendorSettings(config.vendors),
+    credentials: secretReader({ valueVariable: 'VENDOR_CREDENTIALS', arnVariable: 'VENDOR_SECRET_ARN' }),
+    now: () => new Date(),
+  }),
   consent: dynamoConsentStore(documentClient(), requireEnv('CONSENT_TABLE_NAME')),
   sender: fetchSender(),
   deadLetters: sqsDeadLetters(sqs, requireEnv('DLQ_URL')),

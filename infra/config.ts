@@ -128,15 +128,6 @@ export const infraConfigSchema = z
         message: `is ${runtimeBytes} bytes as JSON; Lambda's 4 KB environment leaves room for ${MAX_RUNTIME_CONFIG_BYTES}`,
       })
     }
-    for (const vendor of DELIVERED_VENDORS) {
-      if (config.delivery.vendors[vendor] && !config.runtime.vendors[vendor]) {
-        context.addIssue({
-          code: 'custom',
-          path: ['delivery', 'vendors', vendor],
-          message: `has delivery settings but runtime.vendors.${vendor} is not configured`,
-        })
-      }
-    }
     const certificateRegion = config.customDomain?.certificateArn.split(':')[3]
     if (config.region && certificateRegion && certificateRegion !== config.region) {
       context.addIssue({

@@ -6,9 +6,9 @@ import { Alarms } from './constructs/alarms.ts'
 import { IngestApi } from './constructs/ingest-api.ts'
 import { Tables } from './constructs/tables.ts'
 import { TagwardenFunction } from './constructs/tagwarden-function.ts'
-import { VendorDelivery } from './constructs/vendor-delivery.ts'
+import { secretShape, VendorDelivery } from './constructs/vendor-delivery.ts'
 import { toRetentionDays } from './retention.ts'
-import { DELIVERED_VENDORS, type DeliveredVendor, VENDOR_DELIVERY } from './vendors.ts'
+import { DELIVERED_VENDORS, type DeliveredVendor, vendorDeliveryProfile } from './vendors.ts'
 
 /** 64 characters, as the pseudonym HMAC key. */
 const PSEUDONYM_KEY_LENGTH = 64
@@ -48,13 +48,12 @@ export class TagwardenStack extends Stack {
     })
 
     this.deliveries = new Map(
-      DELIVERED_VENDORS.flatMap((vendor) => {
-        const requestTimeoutMs = VENDOR_DELIVERY[vendor].requestTimeoutMs(runtimeConfig)
-        if (requestTimeoutMs === undefined) return []
+      DELIVERED_VENDORS.map((vendor) => {
+        const profile = vendorDeliveryProfile(vendor, runtimeConfig)
         const delivery = new VendorDelivery(this, `${pascalCase(vendor)}Delivery`, {
           vendor,
-          profile: VENDOR_DELIVERY[vendor],
-          requestTimeoutMs,
+          profile,
+          requestTimeoutMs: profile.requestTimeoutMs,
           maxConcurrency: config.delivery.vendors[vendor]?.maxConcurrency ?? DEFAULT_DELIVERER_CONCURRENCY,
           maxReceiveCount: config.delivery.maxReceiveCount,
           deadLetterRetention: Duration.days(config.delivery.deadLetterRetentionDays),
@@ -62,7 +61,7 @@ export class TagwardenStack extends Stack {
           consentTable: this.tables.consent,
           logRetention,
         })
-        return [[vendor, delivery] as const]
+        return [vendor, delivery] as const
       }),
     )
 
@@ -131,7 +130,7 @@ export class TagwardenStack extends Stack {
       new CfnOutput(this, `${id}DeadLetterQueueUrl`, { value: delivery.deadLetterQueue.queueUrl })
       new CfnOutput(this, `${id}SecretArn`, {
         value: delivery.secret.secretArn,
-        description: `Put {"apiSecret":"..."} here for ${vendor}`,
+        description: `Put ${secretShape(vendorDeliveryProfile(vendor, runtimeConfig).credentialsTemplate)} here for ${vendor}`,
       })
     }
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn })

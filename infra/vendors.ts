@@ -1,31 +1,38 @@
 import type { TagwardenConfig } from '#shared/config/schema.ts'
-import { VENDOR_IDS, type VendorId } from '#shared/vendors/vendor.ts'
+import { VENDOR_MAX_TIMEOUT_MS } from '#shared/vendors/contract.ts'
+import { VENDOR_IDS, type VendorId, vendorById } from '#shared/vendors/index.ts'
 
 /**
- * Vendors that get a delivery pipeline (queue, DLQ, deliverer, secret): every vendor the code knows
- * (shared/vendors/vendor.ts). Adding one there makes this file require its profile below; its runtime
- * settings live in shared/config/schema.ts.
+ * Vendors that get a delivery pipeline (queue, DLQ, deliverer, secret): every vendor in VENDORS
+ * (shared/vendors/index.ts), configured or not, so an admin can switch one on without a deploy.
  */
 export const DELIVERED_VENDORS = VENDOR_IDS
 export type DeliveredVendor = VendorId
 
 /** What the stack needs to know to size a vendor's delivery pipeline. */
 export interface VendorDeliveryProfile {
+  readonly label: string
   /** Messages handed to one deliverer invocation; the vendor's per-request event limit. */
   readonly batchSize: number
   /** How long SQS gathers messages to fill a batch before invoking the deliverer. */
   readonly batchingWindowSeconds: number
-  /** The vendor's HTTP request timeout from the runtime configuration; undefined when not configured. */
-  readonly requestTimeoutMs: (runtime: TagwardenConfig) => number | undefined
+  /**
+   * The request timeout the deliverer is sized for: the seeded settings' `timeoutMs`, or the most any
+   * settings may ask for when the deployment seeds none (an admin may configure the vendor later).
+   */
+  readonly requestTimeoutMs: number
+  /** The secret's JSON with empty values, created for ops to fill in. */
+  readonly credentialsTemplate: Readonly<Record<string, ''>>
 }
 
-/** GA4 Measurement Protocol accepts at most 25 events per request. */
-const GA4_MAX_EVENTS_PER_REQUEST = 25
-
-export const VENDOR_DELIVERY: Record<DeliveredVendor, VendorDeliveryProfile> = {
-  ga4: {
-    batchSize: GA4_MAX_EVENTS_PER_REQUEST,
-    batchingWindowSeconds: 5,
-    requestTimeoutMs: (runtime) => runtime.vendors.ga4?.timeoutMs,
-  },
+export function vendorDeliveryProfile(vendor: VendorId, runtime: TagwardenConfig): VendorDeliveryProfile {
+  const definition = vendorById(vendor)
+  if (!definition) throw new Error(`no vendor ${vendor}`)
+  return {
+    label: definition.label,
+    batchSize: definition.profile.batchSize,
+    batchingWindowSeconds: definition.profile.batchingWindowSeconds,
+    requestTimeoutMs: runtime.vendors[vendor]?.timeoutMs ?? VENDOR_MAX_TIMEOUT_MS,
+    credentialsTemplate: definition.credentialsTemplate,
+  }
 }

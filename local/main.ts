@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { ConfigError, configFromEnvironment } from '#shared/config/load.ts'
+import { vendorCredentials } from './credentials.ts'
 import { DEV_WRITE_KEY, developmentConfig } from './dev-config.ts'
 import { DEFAULT_OUTBOX_ENTRIES } from './outbox.ts'
 import { startLocalSystem } from './system.ts'
@@ -9,7 +10,6 @@ const DEFAULT_PORT = 8787
 const DEFAULT_DATA_DIR = '.tagwarden'
 /** Development-only stand-ins; real deployments take both from Secrets Manager. */
 const DEV_PSEUDONYM_KEY = 'local-development-pseudonym-key-not-secret'
-const DEV_GA4_API_SECRET = 'local-dev-ga4-api-secret'
 
 const env = process.env
 const config = configFromEnvironment(env, developmentConfig())
@@ -21,7 +21,7 @@ const system = await startLocalSystem({
   config,
   port: env.PORT ? Number(env.PORT) : DEFAULT_PORT,
   pseudonymKey: env.TAGWARDEN_PSEUDONYM_KEY ?? DEV_PSEUDONYM_KEY,
-  ga4ApiSecret: env.GA4_API_SECRET ?? DEV_GA4_API_SECRET,
+  credentials: vendorCredentials(env),
   ...(vendorBaseUrl ? { vendorBaseUrl } : {}),
   trustProxy: env.TAGWARDEN_TRUST_PROXY === '1' || config.trustProxy,
   print,

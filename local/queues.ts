@@ -6,7 +6,7 @@ import {
   delivererTimeoutSeconds,
   visibilityTimeoutSeconds,
 } from '#shared/delivery/timing.ts'
-import { VENDOR_IDS, type VendorId } from '#shared/vendors/vendor.ts'
+import { VENDOR_IDS, type VendorId } from '#shared/vendors/index.ts'
 import type { Outbox } from './outbox.ts'
 import { type JournalRecord, QueueJournal } from './queue-journal.ts'
 import { type EventSourceSettings, SqsEventSource, type SqsHandler } from './sqs-event-source.ts'

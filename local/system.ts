@@ -7,12 +7,13 @@ import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
 import { dynamoIdempotencyStore } from '#shared/adapters/dynamodb-idempotency-store.ts'
 import { fetchSender } from '#shared/adapters/fetch-sender.ts'
 import type { TagwardenConfig } from '#shared/config/schema.ts'
+import { vendorBinding } from '#shared/delivery/binding.ts'
 import { type ApiFunction, matchRoute } from '#shared/events/routes.ts'
 import { corsHeaders, preflightResponse } from '#shared/http/cors.ts'
 import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
 import type { DecisionRecord } from '#shared/ingest/collect.ts'
-import { ga4Adapter } from '#shared/vendors/ga4.ts'
-import { vendorPolicy } from '#shared/vendors/registry.ts'
+import { VENDORS, type VendorId } from '#shared/vendors/index.ts'
+import { staticVendorSettings } from '#shared/vendors/runtime-settings.ts'
 import { createCollectHandler } from '../functions/collect/handler.ts'
 import { createConsentHandler } from '../functions/consent/handler.ts'
 import { createDeliverHandler } from '../functions/deliver/handler.ts'
@@ -44,7 +45,8 @@ export interface LocalSystemOptions {
   config: TagwardenConfig
   port: number
   pseudonymKey: string
-  ga4ApiSecret: string
+  /** Each vendor's secret text (JSON, as in Secrets Manager). Absent: the vendor's development placeholder. */
+  credentials?: Partial<Record<VendorId, string>>
   /** Send vendor requests for real, to this scheme and host (vendor paths kept). Absent: dry run. */
   vendorBaseUrl?: string
   trustProxy: boolean
@@ -107,8 +109,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const reportError = (error: unknown) =>
     print(`[error] ${error instanceof Error ? error.name : 'Error'}: ${String(error)}`)
 
+  const vendorSettings = staticVendorSettings(config.vendors)
   const collect = createCollectHandler({
     config,
+    vendorSettings,
     consent,
     dispatch: queues,
     idempotency: dynamoIdempotencyStore(client, IDEMPOTENCY_TABLE),
@@ -137,21 +141,26 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     newReceiptId: () => crypto.randomUUID(),
   })
 
-  const ga4 = config.vendors.ga4
-  if (ga4) {
-    const realSender = options.vendorBaseUrl ? fetchSender() : undefined
-    const baseUrl = options.vendorBaseUrl ? { baseUrl: options.vendorBaseUrl } : {}
+  const realSender = options.vendorBaseUrl ? fetchSender() : undefined
+  for (const vendor of VENDORS) {
+    if (!config.vendors[vendor.id]) continue
+    const secret = options.credentials?.[vendor.id] ?? JSON.stringify(vendor.devCredentials)
     queues.consume(
-      'ga4',
+      vendor.id,
       createDeliverHandler({
-        adapter: ga4Adapter(ga4, options.ga4ApiSecret, baseUrl),
-        policy: () => vendorPolicy(config, 'ga4'),
+        binding: vendorBinding({
+          vendor,
+          settings: vendorSettings,
+          credentials: async () => secret,
+          baseUrl: options.vendorBaseUrl,
+          now: () => new Date(),
+        }),
         consent,
         sender: recordingSender(outbox, print, realSender),
-        deadLetters: queues.deadLetters('ga4'),
-        redelivery: queues.redelivery('ga4'),
+        deadLetters: queues.deadLetters(vendor.id),
+        redelivery: queues.redelivery(vendor.id),
         now: () => new Date(),
-        onOutcome: (report) => outbox.recordDelivery('ga4', report, { dryRun: !realSender }),
+        onOutcome: (report) => outbox.recordDelivery(vendor.id, report, { dryRun: !realSender }),
       }),
     )
   }

@@ -46,7 +46,7 @@ export interface VendorDeliveryProps {
 export class VendorDelivery extends Construct {
   public readonly queue: Queue
   public readonly deadLetterQueue: Queue
-  /** JSON `{"apiSecret":"…"}`; created empty, ops put the real value. */
+  /** The vendor's credentials JSON (`{"apiSecret":"…"}` for GA4); created empty, ops put the real value. */
   public readonly secret: Secret
   public readonly deliverer: TagwardenFunction
 
@@ -73,13 +73,15 @@ export class VendorDelivery extends Construct {
     // Empty, not random: a deliverer refuses an empty secret at init, so a vendor enabled before ops put
     // the real value fails loudly (errors, DLQ alarm) instead of sending with a made-up credential.
     this.secret = new Secret(this, 'Credentials', {
-      description: `tagwarden ${props.vendor} API credentials, JSON {"apiSecret":"..."}; set with put-secret-value`,
-      secretObjectValue: { apiSecret: SecretValue.unsafePlainText('') },
+      description: `tagwarden ${props.profile.label} API credentials, JSON ${secretShape(props.profile.credentialsTemplate)}; set with put-secret-value`,
+      secretObjectValue: Object.fromEntries(
+        Object.keys(props.profile.credentialsTemplate).map((key) => [key, SecretValue.unsafePlainText('')]),
+      ),
     })
     Validations.of(this.secret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Vendor API credentials are issued by the vendor (e.g. a GA4 Measurement Protocol API secret) and can only be rotated in the vendor console; ops put the new value with put-secret-value.',
+        'Vendor API credentials are issued by the vendor (e.g. a GA4 Measurement Protocol API secret, a Meta access token) and can only be rotated in the vendor console; ops put the new value with put-secret-value.',
     })
 
     this.deliverer = new TagwardenFunction(this, 'Deliverer', {
@@ -104,4 +106,9 @@ export class VendorDelivery extends Construct {
       }),
     )
   }
+}
+
+/** The secret's JSON shape for people: `{"apiSecret":"..."}`. */
+export function secretShape(template: Readonly<Record<string, ''>>): string {
+  return JSON.stringify(Object.fromEntries(Object.keys(template).map((key) => [key, '...'])))
 }

@@ -13,9 +13,30 @@ export async function secretFromEnvironment(
   if (direct) return direct
   const arn = env[names.arnVariable]
   if (!arn) throw new ConfigError(`Missing secret: set ${names.valueVariable} or ${names.arnVariable}`)
-  const value = await getSecret(arn, { maxAge: 300 })
+  const value = await getSecret(arn, { maxAge: SECRET_MAX_AGE_SECONDS })
   if (typeof value !== 'string' || value.length === 0) throw new ConfigError(`Secret ${arn} is empty`)
   return value
+}
+
+/** How long a secret read from Secrets Manager is reused: a rotated value is picked up within this. */
+export const SECRET_MAX_AGE_SECONDS = 300
+
+/**
+ * Reads the secret whenever asked, from Powertools' cache of at most SECRET_MAX_AGE_SECONDS, so a
+ * rotation needs no redeploy. Undefined when neither variable is set or the secret is empty.
+ */
+export function secretReader(
+  names: { valueVariable: string; arnVariable: string },
+  env: NodeJS.ProcessEnv = process.env,
+): () => Promise<string | undefined> {
+  return async () => {
+    const direct = env[names.valueVariable]
+    if (direct) return direct
+    const arn = env[names.arnVariable]
+    if (!arn) return undefined
+    const value = await getSecret(arn, { maxAge: SECRET_MAX_AGE_SECONDS })
+    return typeof value === 'string' && value.length > 0 ? value : undefined
+  }
 }
 
 export const PSEUDONYM_SECRET = {

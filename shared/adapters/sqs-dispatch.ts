@@ -4,7 +4,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs'
 import type { Dispatch, VendorMessage } from '#shared/delivery/message.ts'
-import type { VendorId } from '#shared/vendors/vendor.ts'
+import type { VendorId } from '#shared/vendors/index.ts'
 
 /** SendMessageBatch takes at most 10 entries. */
 export const SQS_MAX_BATCH_ENTRIES = 10

@@ -1,5 +1,6 @@
 import type { EventType } from '#shared/events/model.ts'
-import type { PurposeByEvent, VendorId } from '#shared/vendors/vendor.ts'
+import type { PurposeByEvent } from '#shared/vendors/contract.ts'
+import type { VendorId } from '#shared/vendors/index.ts'
 import type { ConsentRecord, LegalBasis, Purpose, Purposes } from './model.ts'
 
 /** What the admin configured for a vendor, as far as consent is concerned. */

@@ -2,6 +2,7 @@ import { decide, optedIn, type VendorPolicy } from '#shared/consent/decide.ts'
 import type { ConsentRecord } from '#shared/consent/model.ts'
 import type { ConsentStore } from '#shared/consent/store.ts'
 import type { VendorAdapter } from '#shared/vendors/adapter.ts'
+import type { Outcome } from '#shared/vendors/contract.ts'
 import type { HttpSender, VendorRequest, VendorResponse } from './http.ts'
 import type { DeadLetters, VendorMessage } from './message.ts'
 import { parseVendorMessage } from './message-schema.ts'
@@ -16,10 +17,15 @@ export interface OutcomeReport {
   reason: string
 }
 
-export interface DeliverDeps<P> {
+/** The vendor as it stands for one batch: bound to its settings and credentials, with its consent policy. */
+export interface DeliveryBinding<P> {
   adapter: VendorAdapter<P>
-  /** Read once per batch, so a vendor switched off stops receiving from the next batch on. */
-  policy: () => VendorPolicy
+  policy: VendorPolicy
+}
+
+export interface DeliverDeps<P> {
+  /** Read once per batch, so a vendor switched off (or re-configured) is seen from the next batch on. */
+  binding: () => DeliveryBinding<P> | Promise<DeliveryBinding<P>>
   consent: ConsentStore
   sender: HttpSender
   deadLetters: DeadLetters
@@ -62,9 +68,8 @@ export async function deliverRecords<P>(
   records: ReadonlyArray<QueueRecord>,
   deps: DeliverDeps<P>,
 ): Promise<{ failedRecordIds: string[] }> {
-  const { adapter } = deps
+  const { adapter, policy } = await deps.binding()
   const now = deps.now()
-  const policy = deps.policy()
   if (policy.id !== adapter.id)
     throw new Error(`policy for ${policy.id} given to the ${adapter.id} deliverer`)
 
@@ -110,6 +115,11 @@ export async function deliverRecords<P>(
       parkings.push(park(delivery, `invalid ${adapter.id} payload`))
       continue
     }
+    const unsendable = adapter.unsendable?.(payload, now) ?? null
+    if (unsendable !== null) {
+      parkings.push(park(delivery, unsendable))
+      continue
+    }
     const narrowed = adapter.narrow?.(payload, (purpose) => optedIn(purpose, facts)) ?? payload
     permitted.push({ delivery, payload: narrowed })
   }
@@ -132,19 +142,28 @@ export async function deliverRecords<P>(
       return
     }
     const answered = `${adapter.id} answered ${response.status}`
-    const classified = adapter.classify(response, deps.now())
-    switch (classified.all) {
-      case 'delivered':
-        for (const delivery of carried) report(delivery.message.messageId, 'delivered', answered)
-        return
-      case 'retry':
-        for (const delivery of carried) retry(delivery, answered, classified.retryAfterSeconds)
-        return
-      case 'reject': {
-        const reason = `${answered}: ${shortBody(response.body)}`
-        await Promise.all(carried.map((delivery) => park(delivery, reason)))
-      }
+    const classified = adapter.classify(response, request, deps.now())
+    const rejection = `${answered}: ${classified.detail ?? shortBody(response.body)}`
+    const settle = async (delivery: Delivery, outcome: Outcome) => {
+      if (outcome === 'delivered') report(delivery.message.messageId, 'delivered', answered)
+      else if (outcome === 'retry')
+        retry(
+          delivery,
+          classified.detail ? `${answered}: ${classified.detail}` : answered,
+          classified.retryAfterSeconds,
+        )
+      else await park(delivery, rejection)
     }
+    await Promise.all(
+      carried.map((delivery) =>
+        settle(
+          delivery,
+          'all' in classified
+            ? classified.all
+            : (classified.byMessage.get(delivery.message.messageId) ?? classified.others),
+        ),
+      ),
+    )
   }
 
   await Promise.all([...parkings, ...requests.map(send)])

@@ -1,4 +1,4 @@
-import type { VendorId } from '#shared/vendors/vendor.ts'
+import type { VendorId } from '#shared/vendors/index.ts'
 
 /** One HTTP request to a vendor API, built by a pure vendor mapper. */
 export interface VendorRequest {

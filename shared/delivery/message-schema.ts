@@ -1,6 +1,6 @@
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
-import { VENDOR_IDS } from '#shared/vendors/vendor.ts'
+import { VENDOR_IDS } from '#shared/vendors/index.ts'
 import type { VendorMessage } from './message.ts'
 
 /** A queue body as the deliverer reads it: parsed, never cast. The payload is the vendor adapter's to check. */

@@ -1,6 +1,6 @@
 import type { Purposes } from '#shared/consent/model.ts'
 import type { EventType } from '#shared/events/model.ts'
-import type { VendorId } from '#shared/vendors/vendor.ts'
+import type { VendorId } from '#shared/vendors/index.ts'
 
 /**
  * What the collector puts on a vendor's queue: the vendor-specific, minimised payload plus what the

@@ -11,8 +11,13 @@ import type { IncomingEvent } from '#shared/events/schema.ts'
 import { anonymisedClientIp } from '#shared/privacy/client-ip.ts'
 import type { Redaction } from '#shared/privacy/pii-policy.ts'
 import { pseudonymsFor } from '#shared/privacy/pseudonyms.ts'
-import { COLLECTING_VENDORS } from '#shared/vendors/registry.ts'
-import type { VendorId } from '#shared/vendors/vendor.ts'
+import type { AnyVendor, BaseVendorSettings } from '#shared/vendors/contract.ts'
+import { VENDORS, type VendorId } from '#shared/vendors/index.ts'
+import {
+  staticVendorSettings,
+  type VendorSettingsReader,
+  vendorPolicy,
+} from '#shared/vendors/runtime-settings.ts'
 import { anonymiserFor } from './anonymise.ts'
 import { type IdempotencyStore, screenResends } from './idempotency.ts'
 import { assertVisitorLimit } from './visitor-limit.ts'
@@ -36,10 +41,14 @@ export interface DecisionRecord {
   reason: string
   /** What the PII policy removed or replaced in the event before any decision: field, detector, action. */
   redactions?: ReadonlyArray<Redaction>
+  /** What this vendor's allow-lists left out of its payload: field and why, never the value. */
+  dropped?: ReadonlyArray<{ field: string; reason: string }>
 }
 
 export interface CollectDeps {
   config: TagwardenConfig
+  /** The vendor settings in force (config table, cached). Absent: the config file's `vendors`, unchanging. */
+  vendorSettings?: VendorSettingsReader
   consent: ConsentStore
   dispatch: Dispatch
   /** Remembers queued messageIds, so a client's resend is not queued twice. Absent: no resend check. */
@@ -171,26 +180,27 @@ async function collectEvents(
     deps,
   )
 
-  const configured = COLLECTING_VENDORS.flatMap((vendor) => {
-    const policy = vendor.policy(deps.config)
-    return policy ? [{ vendor, policy }] : []
-  })
+  const configured = await configuredVendors(deps)
   const outgoing = new Map<VendorId, VendorMessage[]>()
   for (const event of screened.fresh) {
     const key = pseudonyms.consentKey(event.visitorId)
     const stored = consents.get(key) ?? null
-    for (const { vendor, policy } of configured) {
-      const decision = decide({ vendor: policy, stored, event: decisionFacts(event), gpc: event.context.gpc })
+    const facts = { stored, event: decisionFacts(event), gpc: event.context.gpc }
+    for (const { vendor, settings } of configured) {
+      const decision = decide({ vendor: vendorPolicy(vendor.id, settings), ...facts })
+      const dropped: Array<{ field: string; reason: string }> = []
       const payload = decision.allow
-        ? vendor.toPayload(event, deps.config, {
-            pseudonyms,
-            marketingAllowed: optedIn('marketing', {
-              stored,
-              event: decisionFacts(event),
-              gpc: event.context.gpc,
-            }),
-            now: receivedAt,
-          })
+        ? vendor.toPayload(
+            event,
+            {},
+            {
+              settings,
+              pseudonyms,
+              marketingAllowed: optedIn('marketing', facts),
+              now: receivedAt,
+              dropped: (field, reason) => dropped.push({ field, reason }),
+            },
+          )
         : null
       const outcome: Decision =
         decision.allow && payload === null
@@ -203,6 +213,7 @@ async function collectEvents(
         allow: outcome.allow,
         reason: outcome.reason,
         ...(redactions ? { redactions } : {}),
+        ...(dropped.length > 0 ? { dropped } : {}),
       })
       if (!outcome.allow) continue
       const messages = outgoing.get(vendor.id) ?? []
@@ -219,6 +230,19 @@ async function collectEvents(
     .catch((error: unknown) => deps.reportError?.(error))
   const queued = [...outgoing.values()].reduce((total, messages) => total + messages.length, 0)
   return { accepted: events.length, queued, skipped: 0, refused: screened.refused }
+}
+
+/** The vendors that have settings, with the settings in force for this request. */
+async function configuredVendors(
+  deps: CollectDeps,
+): Promise<Array<{ vendor: AnyVendor & { id: VendorId }; settings: BaseVendorSettings }>> {
+  const reader = deps.vendorSettings ?? staticVendorSettings(deps.config.vendors)
+  const vendors: ReadonlyArray<AnyVendor & { id: VendorId }> = VENDORS
+  const settings = await Promise.all(vendors.map((vendor) => reader.settingsOf(vendor.id)))
+  return vendors.flatMap((vendor, index) => {
+    const found = settings[index]
+    return found ? [{ vendor, settings: found }] : []
+  })
 }
 
 /** Each visitor's stored consent, read once per request, in one batch where the store can. */

@@ -107,14 +107,15 @@ export interface Vendor<Id extends string, Settings extends BaseVendorSettings, 
 // biome-ignore lint/suspicious/noExplicitAny: the list holds vendors of different settings and payloads
 export type AnyVendor = Vendor<string, BaseVendorSettings, any, any>
 
-const HTTP_MAX_TIMEOUT_MS = 30_000
+/** The longest request timeout any vendor settings may ask for. */
+export const VENDOR_MAX_TIMEOUT_MS = 30_000
 const HTTP_MIN_TIMEOUT_MS = 100
 
 /** Fields every vendor's settings have: its switch, its legal basis and its request timeout. */
 export const baseVendorSettingsShape = {
   enabled: z._default(z.boolean(), false),
   legalBasis: z._default(z.enum(['consent', 'legitimate_interest']), 'consent'),
-  timeoutMs: z._default(z.int().check(z.gte(HTTP_MIN_TIMEOUT_MS), z.lte(HTTP_MAX_TIMEOUT_MS)), 5_000),
+  timeoutMs: z._default(z.int().check(z.gte(HTTP_MIN_TIMEOUT_MS), z.lte(VENDOR_MAX_TIMEOUT_MS)), 5_000),
 }
 export interface BaseVendorSettings {
   enabled: boolean
@@ -130,7 +131,7 @@ export function vendorSettingsSchema<Shape extends z.core.$ZodLooseShape>(
   return z.strictObject({
     ...baseVendorSettingsShape,
     timeoutMs: z._default(
-      z.int().check(z.gte(HTTP_MIN_TIMEOUT_MS), z.lte(HTTP_MAX_TIMEOUT_MS)),
+      z.int().check(z.gte(HTTP_MIN_TIMEOUT_MS), z.lte(VENDOR_MAX_TIMEOUT_MS)),
       defaults.timeoutMs,
     ),
     ...shape,

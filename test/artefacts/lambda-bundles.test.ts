@@ -59,7 +59,7 @@ describe(`the Lambda bundles, run by ${LAMBDA_NODE}`, () => {
       DLQ_URL: await sqs.createQueue('tagwarden-ga4-dlq'),
       VENDOR: 'ga4',
       TAGWARDEN_PSEUDONYM_KEY: 'artefact-test-pseudonym-key',
-      GA4_API_SECRET: JSON.stringify({ apiSecret: 'artefact-ga4-secret' }),
+      VENDOR_CREDENTIALS: JSON.stringify({ apiSecret: 'artefact-ga4-secret' }),
       QUEUE_URL: queueUrl,
       TAGWARDEN_TEST_VENDOR_LOOPBACK: ga4.url,
       NODE_OPTIONS: [

@@ -104,14 +104,6 @@ describe('deployment configuration', () => {
     }
   })
 
-  it('names delivery settings for a vendor the runtime configuration does not configure', () => {
-    const input = withRuntime((runtime) => ({ ...runtime, vendors: {} }))
-
-    expect(problemsWith(input)).toContain(
-      'delivery.vendors.ga4: has delivery settings but runtime.vendors.ga4 is not configured',
-    )
-  })
-
   it('names an unknown field instead of ignoring it', () => {
     expect(problemsWith({ ...exampleConfigInput(), alarmEmails: ['ops@example.com'] })).toContain(
       'alarmEmails',

@@ -1,7 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { VENDOR_MAX_TIMEOUT_MS } from '#shared/vendors/contract.ts'
 import { delivererTimeout } from '../../infra/constructs/vendor-delivery.ts'
+import { DELIVERED_VENDORS } from '../../infra/vendors.ts'
 import {
   exampleConfig,
   exampleRuntimeInput,
@@ -204,7 +206,7 @@ describe('deliverer timeout', () => {
 })
 
 describe('vendors without runtime configuration', () => {
-  it('get no delivery pipeline', () => {
+  it('still get a delivery pipeline, sized for the longest request timeout, so an admin can switch one on later', () => {
     const withoutVendors = exampleConfig({
       delivery: undefined,
       runtime: { ...exampleRuntimeInput(), vendors: {} },
@@ -212,7 +214,12 @@ describe('vendors without runtime configuration', () => {
 
     const { stack: bare, template: bareTemplate } = synthesize(withoutVendors)
 
-    expect(bare.deliveries.size).toBe(0)
-    bareTemplate.resourceCountIs('AWS::SQS::Queue', 0)
+    expect([...bare.deliveries.keys()]).toEqual([...DELIVERED_VENDORS])
+    bareTemplate.resourceCountIs('AWS::SQS::Queue', 2 * DELIVERED_VENDORS.length)
+    const ga4Deliverer = bare.deliveries.get('ga4')?.deliverer.function
+    if (!ga4Deliverer) throw new Error('expected a GA4 deliverer')
+    expect(resourceOf(bareTemplate, ga4Deliverer)).toMatchObject({
+      Properties: { Timeout: delivererTimeout(VENDOR_MAX_TIMEOUT_MS).toSeconds() },
+    })
   })
 })

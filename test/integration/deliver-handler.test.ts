@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto'
 import type { SQSEvent, SQSRecord } from 'aws-lambda'
 import { afterEach, describe, expect, it } from 'vitest'
 import { fetchSender } from '#shared/adapters/fetch-sender.ts'
+import type { VendorPolicy } from '#shared/consent/decide.ts'
 import type { VendorMessage } from '#shared/delivery/message.ts'
-import { ga4Adapter, toGa4Payload } from '#shared/vendors/ga4.ts'
+import type { VendorAdapter } from '#shared/vendors/adapter.ts'
 import { createDeliverHandler } from '../../functions/deliver/handler.ts'
 import { lambdaContext } from '../../local/lambda-context.ts'
 import { type CaptureServer, startCaptureServer } from '../support/capture-server.ts'
+import { ga4Adapter, toGa4Payload } from '../support/ga4.ts'
 import {
   consentRecord,
   GA4_POLICY,
@@ -58,8 +60,7 @@ describe('deliver handler', () => {
         request.body.includes('"client_id":"500.500"') ? { status: 503 } : { status: 204 },
     })
     const handler = createDeliverHandler({
-      adapter: ga4Adapter(GA4_CONFIG, 'secret', { baseUrl: vendor.url, now: () => NOW }),
-      policy: () => GA4_POLICY,
+      binding: bound(ga4Adapter(GA4_CONFIG, 'secret', { baseUrl: vendor.url, now: () => NOW }), GA4_POLICY),
       consent: inMemoryConsent({
         'consent-key-a': consentRecord('consent-key-a', true),
         'consent-key-revoked': consentRecord('consent-key-revoked', false),
@@ -89,8 +90,7 @@ describe('deliver handler', () => {
   it('answers an empty failure list when everything went', async () => {
     vendor = await startCaptureServer()
     const handler = createDeliverHandler({
-      adapter: ga4Adapter(GA4_CONFIG, 'secret', { baseUrl: vendor.url, now: () => NOW }),
-      policy: () => GA4_POLICY,
+      binding: bound(ga4Adapter(GA4_CONFIG, 'secret', { baseUrl: vendor.url, now: () => NOW }), GA4_POLICY),
       consent: inMemoryConsent({ 'consent-key-a': consentRecord('consent-key-a', true) }),
       sender: fetchSender(),
       deadLetters: parkedList(),
@@ -105,3 +105,8 @@ describe('deliver handler', () => {
     expect(response).toEqual({ batchItemFailures: [] })
   })
 })
+
+/** A binding that never changes: the adapter built once, with its policy. */
+function bound<P>(adapter: VendorAdapter<P>, policy: VendorPolicy) {
+  return () => ({ adapter, policy })
+}

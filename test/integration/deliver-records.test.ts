@@ -2,12 +2,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
 import { fetchSender } from '#shared/adapters/fetch-sender.ts'
+import type { VendorPolicy } from '#shared/consent/decide.ts'
 import type { ConsentStore } from '#shared/consent/store.ts'
 import { type DeliverDeps, deliverRecords, type OutcomeReport } from '#shared/delivery/deliver.ts'
 import type { VendorMessage } from '#shared/delivery/message.ts'
-import { type Ga4Payload, ga4Adapter } from '#shared/vendors/ga4.ts'
+import type { VendorAdapter } from '#shared/vendors/adapter.ts'
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynalite.ts'
 import { type CaptureResponse, type CaptureServer, startCaptureServer } from '../support/capture-server.ts'
+import { type Ga4Payload, ga4Adapter } from '../support/ga4.ts'
 import { validateGa4Request } from '../support/ga4-validator.ts'
 import { consentRecord, GA4_POLICY, parkedList, queuedMessage } from '../unit/delivery/fixtures.ts'
 import { GA4_CONFIG, NOW } from '../unit/vendors/fixtures.ts'
@@ -44,11 +46,13 @@ async function deliverAgainst(
   const outcomes: OutcomeReport[] = []
   const deadLetters = parkedList()
   const deps: DeliverDeps<Ga4Payload> = {
-    adapter: ga4Adapter({ ...GA4_CONFIG, timeoutMs: SHORT_TIMEOUT_MS }, 'secret', {
-      baseUrl: vendor.url,
-      now: () => NOW,
-    }),
-    policy: () => GA4_POLICY,
+    binding: bound(
+      ga4Adapter({ ...GA4_CONFIG, timeoutMs: SHORT_TIMEOUT_MS }, 'secret', {
+        baseUrl: vendor.url,
+        now: () => NOW,
+      }),
+      GA4_POLICY,
+    ),
     consent,
     sender: fetchSender(),
     deadLetters,
@@ -167,3 +171,8 @@ describe('deliverRecords against a GA4 stand-in and dynalite consent', () => {
     expect(parked.map((entry) => entry.reason)).toEqual(['queue body is not JSON'])
   })
 })
+
+/** A binding that never changes: the adapter built once, with its policy. */
+function bound<P>(adapter: VendorAdapter<P>, policy: VendorPolicy) {
+  return () => ({ adapter, policy })
+}

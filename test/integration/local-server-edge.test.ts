@@ -26,7 +26,7 @@ describe('the local server over real HTTP: CORS, routes, compressed bodies, deve
       config: developmentConfig(),
       port: 0,
       pseudonymKey: 'local-server-edge-pseudonym-key',
-      ga4ApiSecret: 'local-server-edge-ga4-secret',
+      credentials: { ga4: JSON.stringify({ apiSecret: 'local-server-edge-ga4-secret' }) },
       trustProxy: false,
       print: (line) => lines.push(line),
     })

@@ -9,12 +9,14 @@ import type { SQSEvent } from 'aws-lambda'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { fetchSender } from '#shared/adapters/fetch-sender.ts'
 import { RedeliveryError, sqsRedelivery } from '#shared/adapters/sqs-redelivery.ts'
+import type { VendorPolicy } from '#shared/consent/decide.ts'
 import type { OutcomeReport } from '#shared/delivery/deliver.ts'
-import { ga4Adapter } from '#shared/vendors/ga4.ts'
+import type { VendorAdapter } from '#shared/vendors/adapter.ts'
 import { createDeliverHandler } from '../../functions/deliver/handler.ts'
 import { lambdaContext } from '../../local/lambda-context.ts'
 import { type CaptureServer, startCaptureServer } from '../support/capture-server.ts'
 import { type LocalSqs, startLocalSqs } from '../support/fauxqs.ts'
+import { ga4Adapter } from '../support/ga4.ts'
 import {
   consentRecord,
   GA4_POLICY,
@@ -95,8 +97,7 @@ describe('sqsRedelivery against fauxqs', () => {
     })
     const outcomes: OutcomeReport[] = []
     const handler = createDeliverHandler({
-      adapter: ga4Adapter(GA4_CONFIG, 'secret', { baseUrl: vendor.url, now: () => NOW }),
-      policy: () => GA4_POLICY,
+      binding: bound(ga4Adapter(GA4_CONFIG, 'secret', { baseUrl: vendor.url, now: () => NOW }), GA4_POLICY),
       consent: inMemoryConsent({ 'consent-key-a': consentRecord('consent-key-a', true) }),
       sender: fetchSender(),
       deadLetters: parkedList(),
@@ -155,3 +156,8 @@ describe('sqsRedelivery against fauxqs', () => {
     ).rejects.toThrow(RedeliveryError)
   })
 })
+
+/** A binding that never changes: the adapter built once, with its policy. */
+function bound<P>(adapter: VendorAdapter<P>, policy: VendorPolicy) {
+  return () => ({ adapter, policy })
+}

@@ -95,7 +95,7 @@ export async function runFaultMode(mode: FaultMode, options: FaultRunOptions): P
     config,
     port: 0,
     pseudonymKey: 'fault-suite-pseudonym-key',
-    ga4ApiSecret: 'fault-suite-secret',
+    credentials: { ga4: JSON.stringify({ apiSecret: 'fault-suite-secret' }) },
     vendorBaseUrl: vendor.url,
     trustProxy: false,
     print: () => {},

@@ -54,7 +54,7 @@ export async function startClientHarness(options: {
     }),
     port: 0,
     pseudonymKey: 'real-client-pseudonym-key',
-    ga4ApiSecret: 'real-client-ga4-secret',
+    credentials: { ga4: JSON.stringify({ apiSecret: 'real-client-ga4-secret' }) },
     vendorBaseUrl: ga4.url,
     trustProxy: false,
     print: (line) => lines.push(line),

@@ -4,7 +4,7 @@ import type { HttpSender, VendorRequest } from '#shared/delivery/http.ts'
 import type { VendorMessage } from '#shared/delivery/message.ts'
 import type { Redelivery } from '#shared/delivery/redelivery.ts'
 import { switchedOffAdapter } from '#shared/vendors/adapter.ts'
-import { GA4_PURPOSES, type Ga4Payload, ga4Adapter } from '#shared/vendors/ga4.ts'
+import { GA4_PURPOSES, type Ga4Payload, ga4Adapter } from '../../support/ga4.ts'
 import { GA4_CONFIG, NOW } from '../vendors/fixtures.ts'
 import { consentRecord, GA4_POLICY, inMemoryConsent, parkedList, queuedMessage } from './fixtures.ts'
 
@@ -35,8 +35,7 @@ function setup(overrides: Partial<DeliverDeps<Ga4Payload>> = {}) {
   const sender = stubSender()
   const deadLetters = parkedList()
   const deps: DeliverDeps<Ga4Payload> = {
-    adapter: ga4Adapter(GA4_CONFIG, 'secret', { now: () => NOW }),
-    policy: () => GA4_POLICY,
+    binding: () => ({ adapter: ga4Adapter(GA4_CONFIG, 'secret', { now: () => NOW }), policy: GA4_POLICY }),
     consent,
     sender,
     deadLetters,
@@ -96,8 +95,10 @@ describe('deliverRecords', () => {
 
   it('withholds everything while the vendor is switched off, even with a switched-off adapter', async () => {
     const { deps, sender, outcomes } = setup({
-      adapter: switchedOffAdapter<Ga4Payload>('ga4', GA4_PURPOSES),
-      policy: () => ({ ...GA4_POLICY, enabled: false }),
+      binding: () => ({
+        adapter: switchedOffAdapter<Ga4Payload>('ga4', GA4_PURPOSES),
+        policy: { ...GA4_POLICY, enabled: false },
+      }),
     })
 
     const result = await deliverRecords([record('r1', queuedMessage())], deps)

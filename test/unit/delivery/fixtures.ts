@@ -2,7 +2,7 @@ import type { VendorPolicy } from '#shared/consent/decide.ts'
 import type { ConsentRecord } from '#shared/consent/model.ts'
 import type { ConsentStore } from '#shared/consent/store.ts'
 import type { DeadLetters, VendorMessage } from '#shared/delivery/message.ts'
-import { GA4_PURPOSES, toGa4Payload } from '#shared/vendors/ga4.ts'
+import { GA4_PURPOSES, toGa4Payload } from '../../support/ga4.ts'
 import { collectedEvent, GA4_CONTEXT, NOW } from '../vendors/fixtures.ts'
 
 export const GA4_POLICY: VendorPolicy = {

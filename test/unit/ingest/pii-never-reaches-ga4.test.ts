@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { parseConfig } from '#shared/config/load.ts'
 import type { IncomingEvent } from '#shared/events/schema.ts'
 import { anonymise } from '#shared/ingest/anonymise.ts'
-import { ga4Adapter, toGa4Payload } from '#shared/vendors/ga4.ts'
+import { ga4Adapter, toGa4Payload } from '../../support/ga4.ts'
 import { phoneNumber, revealsPhone } from '../privacy/generators.ts'
 
 const ga4Config = parseConfig({

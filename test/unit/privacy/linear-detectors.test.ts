@@ -5,8 +5,8 @@ import { containsEmail, emailSpans, looksLikeEmail } from '#shared/privacy/email
 import { containsPii, decodePercent, looksLikeToken, redactPii } from '#shared/privacy/pii.ts'
 import { scrubProperties, scrubText } from '#shared/privacy/properties.ts'
 import { scrubUrl } from '#shared/privacy/url.ts'
-import { toGa4Payload } from '#shared/vendors/ga4.ts'
-import { ga4ParamName } from '#shared/vendors/ga4-names.ts'
+import { ga4ParamName } from '#shared/vendors/ga4/names.ts'
+import { toGa4Payload } from '../../support/ga4.ts'
 import { collectedEvent, GA4_CONTEXT } from '../vendors/fixtures.ts'
 
 /*

@@ -1,12 +1,12 @@
-import type { Ga4Config } from '#shared/config/schema.ts'
 import type { CollectedEvent } from '#shared/events/model.ts'
-import type { Ga4PayloadContext } from '#shared/vendors/ga4.ts'
-import { type Ga4AllowList, ga4AllowList } from '#shared/vendors/ga4-allow-list.ts'
-import { ga4ParamName } from '#shared/vendors/ga4-names.ts'
+import { type Ga4AllowList, ga4AllowList } from '#shared/vendors/ga4/allow-list.ts'
+import { ga4ParamName } from '#shared/vendors/ga4/names.ts'
+import type { Ga4Settings } from '#shared/vendors/ga4/settings.ts'
+import type { Ga4PayloadContext } from '../../support/ga4.ts'
 
 export const NOW = new Date('2025-06-02T12:00:00.000Z')
 
-export const GA4_CONFIG: Ga4Config = {
+export const GA4_CONFIG: Ga4Settings = {
   enabled: true,
   legalBasis: 'consent',
   measurementId: 'G-TEST123',

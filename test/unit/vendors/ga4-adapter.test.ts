@@ -1,18 +1,29 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { ConfigError } from '#shared/config/load.ts'
-import { classifyHttpStatus, switchedOffAdapter } from '#shared/vendors/adapter.ts'
+import { parseCredentials } from '#shared/delivery/binding.ts'
+import { switchedOffAdapter } from '#shared/vendors/adapter.ts'
+import { ga4Vendor } from '#shared/vendors/ga4/index.ts'
 import {
+  classifyHttpStatus,
   GA4_MAX_BODY_BYTES,
   GA4_MAX_EVENTS_PER_REQUEST,
   GA4_PURPOSES,
   type Ga4Payload,
   ga4Adapter,
-  parseGa4ApiSecret,
   toGa4Payload,
-} from '#shared/vendors/ga4.ts'
+} from '../../support/ga4.ts'
 import { validateGa4Request } from '../../support/ga4-validator.ts'
 import { allowingAllOf, collectedEvent, GA4_CONFIG, GA4_CONTEXT, NOW } from './fixtures.ts'
+
+const ANY_REQUEST = {
+  vendor: 'ga4' as const,
+  method: 'POST' as const,
+  url: 'https://region1.google-analytics.com/mp/collect',
+  headers: {},
+  body: '{}',
+  messageIds: ['msg-1'],
+}
 
 const adapter = (options: Parameters<typeof ga4Adapter>[2] = {}) =>
   ga4Adapter(GA4_CONFIG, 'api secret/+', { now: () => NOW, ...options })
@@ -140,7 +151,9 @@ describe('ga4Adapter: payloads and answers', () => {
     [403, 'reject'],
     [404, 'reject'],
   ] as const)('classifies status %i as %s', (status, outcome) => {
-    expect(adapter().classify({ status, headers: {}, body: '' }, NOW).all).toBe(outcome)
+    expect(adapter().classify({ status, headers: {}, body: '' }, ANY_REQUEST, NOW)).toMatchObject({
+      all: outcome,
+    })
     expect(classifyHttpStatus(status)).toBe(outcome)
   })
 
@@ -150,12 +163,12 @@ describe('ga4Adapter: payloads and answers', () => {
     ['a date in the past', new Date(NOW.getTime() - 90_000).toUTCString(), 0],
   ])('takes a 429 answer with Retry-After as %s as the least wait', (_form, retryAfter, seconds) => {
     const answer = { status: 429, headers: { 'retry-after': retryAfter }, body: '' }
-    expect(adapter().classify(answer, NOW)).toEqual({ all: 'retry', retryAfterSeconds: seconds })
+    expect(adapter().classify(answer, ANY_REQUEST, NOW)).toEqual({ all: 'retry', retryAfterSeconds: seconds })
   })
 
   it('ignores Retry-After on an answer that is not retried', () => {
     const answer = { status: 400, headers: { 'retry-after': '7' }, body: '' }
-    expect(adapter().classify(answer, NOW)).toEqual({ all: 'reject' })
+    expect(adapter().classify(answer, ANY_REQUEST, NOW)).toEqual({ all: 'reject' })
   })
 
   it('declares its id, purposes and configured timeout', () => {
@@ -174,19 +187,17 @@ describe('switchedOffAdapter', () => {
   })
 })
 
-describe('parseGa4ApiSecret', () => {
+describe('GA4 credentials', () => {
   it('reads the secret from {"apiSecret": …}', () => {
-    expect(parseGa4ApiSecret('{"apiSecret":"abc123"}')).toBe('abc123')
+    expect(parseCredentials(ga4Vendor, '{"apiSecret":"abc123"}')).toEqual({ apiSecret: 'abc123' })
   })
 
-  it('accepts a bare secret', () => {
-    expect(parseGa4ApiSecret(' abc123\n')).toBe('abc123')
-  })
-
-  it.each(['{"secret":"abc"}', '{"apiSecret":', '{"apiSecret":""}'])(
-    'refuses the malformed secret %j',
+  it.each(['abc123', '{"secret":"abc"}', '{"apiSecret":', '{"apiSecret":""}'])(
+    'refuses %s with an error that names the expected JSON and never quotes the value',
     (text) => {
-      expect(() => parseGa4ApiSecret(text)).toThrow(ConfigError)
+      expect(() => parseCredentials(ga4Vendor, text)).toThrow(ConfigError)
+      expect(() => parseCredentials(ga4Vendor, text)).toThrow(/\{"apiSecret":"\.\.\."\}/)
+      expect(() => parseCredentials(ga4Vendor, text)).not.toThrow(/abc/)
     },
   )
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { toGa4Payload } from '#shared/vendors/ga4.ts'
-import { allowedUrl, DEFAULT_GA4_ALLOW_LIST, ga4AllowList } from '#shared/vendors/ga4-allow-list.ts'
+import { allowedUrl, DEFAULT_GA4_ALLOW_LIST, ga4AllowList } from '#shared/vendors/ga4/allow-list.ts'
+import { toGa4Payload } from '../../support/ga4.ts'
 import { collectedEvent, GA4_CONTEXT } from './fixtures.ts'
 
 const URL_WITH_EVERYTHING =

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { GA4_FALLBACK_EVENT_NAME, ga4EventName, ga4ParamName } from '#shared/vendors/ga4-names.ts'
+import { GA4_FALLBACK_EVENT_NAME, ga4EventName, ga4ParamName } from '#shared/vendors/ga4/names.ts'
 
 const VALID_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/
 const RESERVED_PREFIXES = ['firebase_', 'ga_', 'google_', 'gtag']

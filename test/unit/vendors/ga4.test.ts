@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { CollectedEvent } from '#shared/events/model.ts'
-import { GA4_MAX_BACKDATE_MS, ga4Adapter, toGa4Payload } from '#shared/vendors/ga4.ts'
+import { GA4_MAX_BACKDATE_MS, ga4Adapter, toGa4Payload } from '../../support/ga4.ts'
 import { validateGa4Request } from '../../support/ga4-validator.ts'
 import { allowingAllOf, collectedEvent, GA4_CONFIG, GA4_CONTEXT, NOW } from './fixtures.ts'
 

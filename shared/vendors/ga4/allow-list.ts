@@ -1,4 +1,4 @@
-import type { Ga4Config } from '#shared/config/schema.ts'
+import type { Ga4Settings } from './settings.ts'
 
 /**
  * What GA4 may receive beyond the fixed fields: the default is "drop what is unknown". A site widens
@@ -71,7 +71,7 @@ export const CLICK_ID_PARAMS: ReadonlySet<string> = new Set([
   'twclid',
 ])
 
-type AllowListSettings = Pick<Ga4Config, 'forwardProperties' | 'allowedUrlParams' | 'forwardPageTitle'>
+type AllowListSettings = Pick<Ga4Settings, 'forwardProperties' | 'allowedUrlParams' | 'forwardPageTitle'>
 
 /** Built once per settings object: the collector asks for it per event. */
 const built = new WeakMap<AllowListSettings, Ga4AllowList>()
@@ -98,6 +98,7 @@ export function allowedUrl(
   url: string | undefined,
   allow: Ga4AllowList,
   marketingAllowed: boolean,
+  onDropped?: (parameterName: string) => void,
 ): string | undefined {
   if (url === undefined) return undefined
   const withoutFragment = url.split('#', 1)[0] ?? ''
@@ -108,8 +109,12 @@ export function allowedUrl(
     .split('&')
     .filter((parameter) => {
       const name = parameter.split('=', 1)[0] ?? ''
-      if (CAMPAIGN_PARAMETER.test(name) || allow.urlParams.has(name)) return true
-      return marketingAllowed && CLICK_ID_PARAMS.has(name)
+      const kept =
+        CAMPAIGN_PARAMETER.test(name) ||
+        allow.urlParams.has(name) ||
+        (marketingAllowed && CLICK_ID_PARAMS.has(name))
+      if (!kept) onDropped?.(name)
+      return kept
     })
   const base = withoutFragment.slice(0, querySeparator)
   return kept.length > 0 ? `${base}?${kept.join('&')}` : base

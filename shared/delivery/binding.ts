@@ -1,0 +1,63 @@
+import { ConfigError } from '#shared/config/load.ts'
+import { bindVendor, switchedOffAdapter } from '#shared/vendors/adapter.ts'
+import type { AnyVendor, BaseVendorSettings } from '#shared/vendors/contract.ts'
+import type { VendorId } from '#shared/vendors/index.ts'
+import { type VendorSettingsReader, vendorPolicy } from '#shared/vendors/runtime-settings.ts'
+import type { DeliveryBinding } from './deliver.ts'
+
+export interface BindingSources {
+  vendor: AnyVendor & { id: VendorId }
+  settings: VendorSettingsReader
+  /** The vendor secret's text (cached, re-read so a rotation needs no deploy); undefined when none is set. */
+  credentials: () => Promise<string | undefined>
+  /** Replaces scheme and host of every request (local runtime and tests only). */
+  baseUrl?: string | undefined
+  now: () => Date
+}
+
+/**
+ * The deliverer's view of its vendor, taken afresh for every batch: the settings in force decide the
+ * switch (off: every message is withheld with a reason); when on, the vendor is bound to its
+ * credentials. On without usable credentials is a deployment error: the batch fails loudly and is
+ * retried (then dead-lettered), never sent with a made-up credential.
+ */
+export function vendorBinding(sources: BindingSources): () => Promise<DeliveryBinding<unknown>> {
+  const { vendor } = sources
+  let bound: { settings: BaseVendorSettings; secret: string; binding: DeliveryBinding<unknown> } | undefined
+  return async () => {
+    const settings = await sources.settings.settingsOf(vendor.id)
+    const policy = vendorPolicy(vendor.id, settings)
+    if (!settings?.enabled) return { adapter: switchedOffAdapter(vendor.id, vendor.purposes), policy }
+    const secret = await sources.credentials()
+    if (secret === undefined)
+      throw new ConfigError(`${vendor.label} is enabled but its secret is empty: put ${templateOf(vendor)}`)
+    if (bound?.settings !== settings || bound.secret !== secret) {
+      const adapter = bindVendor(vendor, settings, parseCredentials(vendor, secret), {
+        baseUrl: sources.baseUrl,
+        now: sources.now,
+      })
+      bound = { settings, secret, binding: { adapter, policy } }
+    }
+    return { adapter: bound.binding.adapter, policy }
+  }
+}
+
+/** The secret's JSON, validated by the vendor's credentials schema; the error never quotes the value. */
+export function parseCredentials(vendor: AnyVendor, secret: string): unknown {
+  let json: unknown
+  try {
+    json = JSON.parse(secret)
+  } catch {
+    throw new ConfigError(`${vendor.label} secret is not JSON: put ${templateOf(vendor)}`)
+  }
+  const parsed = vendor.credentialsSchema.safeParse(json)
+  if (parsed.success) return parsed.data
+  const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)')
+  throw new ConfigError(`${vendor.label} secret lacks ${fields.join(', ')}: put ${templateOf(vendor)}`)
+}
+
+function templateOf(vendor: AnyVendor): string {
+  return JSON.stringify(
+    Object.fromEntries(Object.keys(vendor.credentialsTemplate).map((key) => [key, '...'])),
+  )
+}

@@ -1,0 +1,30 @@
+import type * as z from 'zod/mini'
+import type { AnyVendor } from './contract.ts'
+import { ga4Vendor } from './ga4/index.ts'
+
+/**
+ * Every vendor tagwarden can forward to: one folder each, one line here. The vendor ids, the vendor
+ * part of the configuration, infra's delivery pipelines, the deliverer's lookup and the local wiring
+ * all derive from this list.
+ */
+export const VENDORS = [ga4Vendor] as const satisfies ReadonlyArray<AnyVendor>
+
+export type KnownVendor = (typeof VENDORS)[number]
+export type VendorId = KnownVendor['id']
+export const VENDOR_IDS = VENDORS.map((vendor) => vendor.id) as [VendorId, ...VendorId[]]
+
+export type VendorOf<Id extends VendorId> = Extract<KnownVendor, { id: Id }>
+export type SettingsOf<Id extends VendorId> = z.output<VendorOf<Id>['settingsSchema']>
+/** Each vendor's settings, as the config file seeds them and the config table holds them. */
+export type VendorSettingsById = { [Id in VendorId]?: SettingsOf<Id> }
+
+const byId = new Map<string, KnownVendor>(VENDORS.map((vendor) => [vendor.id, vendor]))
+
+/** The vendor of this id, or undefined for an id no folder defines. */
+export function vendorById(id: string): KnownVendor | undefined {
+  return byId.get(id)
+}
+
+export function isVendorId(id: string): id is VendorId {
+  return byId.has(id)
+}
