@@ -46,7 +46,10 @@ export interface VendorSettingsSeedProps {
   readonly table: ITableV2
   /** Each vendor's settings from the deployment configuration, by vendor id. */
   readonly settingsById: Readonly<Record<string, unknown>>
-  /** Retention of the seeding function's log group. */
+  /**
+   * Retention of the log group of CDK's AwsCustomResource provider (one function per stack, so the
+   * first AwsCustomResource created in the stack decides where it logs).
+   */
   readonly logRetention: RetentionDays
 }
 
@@ -55,6 +58,7 @@ export interface VendorSettingsSeedProps {
  * only where the vendor has no item yet: a redeploy, or a changed configuration file, never
  * overwrites what an admin has switched since. Nothing is deleted when a vendor leaves the
  * configuration or the stack is removed; the table is retained and the admin owns its items.
+ * Seeded items carry no `updatedAt`: a CloudFormation call has no clock to stamp them with.
  */
 export class VendorSettingsSeed extends Construct {
   /** One custom resource per vendor id. */
@@ -62,12 +66,15 @@ export class VendorSettingsSeed extends Construct {
 
   constructor(scope: Construct, id: string, props: VendorSettingsSeedProps) {
     super(scope, id)
+    const seeds = new Map<string, AwsCustomResource>()
+    this.seeds = seeds
+    const entries = Object.entries(props.settingsById)
+    if (entries.length === 0) return
     const logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     })
-    const seeds = new Map<string, AwsCustomResource>()
-    for (const [vendorId, settings] of Object.entries(props.settingsById)) {
+    for (const [vendorId, settings] of entries) {
       const putIfAbsent: AwsSdkCall = {
         service: 'DynamoDB',
         action: 'PutItem',
@@ -103,8 +110,7 @@ export class VendorSettingsSeed extends Construct {
         }),
       )
     }
-    this.seeds = seeds
-    if (seeds.size > 0) acknowledgeProviderFindings(this)
+    acknowledgeProviderFindings(this)
   }
 }
 

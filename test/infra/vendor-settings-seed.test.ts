@@ -159,6 +159,7 @@ describe('VendorSettingsSeed', () => {
 
     empty.template.resourceCountIs('Custom::AWS', 0)
     empty.template.resourceCountIs('AWS::Lambda::Function', 0)
+    empty.template.resourceCountIs('AWS::Logs::LogGroup', 0)
   })
 
   it('allows the provider nothing but PutItem on the config table, within the vendor-settings partition', () => {
