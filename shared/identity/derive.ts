@@ -37,7 +37,7 @@ function externalIdOf(compute: (() => string) | undefined): string | undefined {
   return id
 }
 
-function requestId(
+function idFromRequest(
   candidates: IdentityCandidates,
   kind: Exclude<IdentityKind, TraitKind | 'externalId'>,
 ): string | undefined {
@@ -70,7 +70,7 @@ export function deriveIdentity(
       ? (traitHash(candidates, kind) ?? storedHash(extras.storedTraits, kind))
       : kind === 'externalId'
         ? externalIdOf(extras.externalId)
-        : requestId(candidates, kind)
+        : idFromRequest(candidates, kind)
     if (value !== undefined) granted[kind] = value
   }
   return granted
