@@ -22,6 +22,7 @@ export const HASHED_TRAIT_KINDS = [
 ] as const satisfies ReadonlyArray<TraitKind>
 
 const SHA256_HEX = /^[a-f0-9]{64}$/i
+const LOWERCASE_SHA256_HEX = /^[a-f0-9]{64}$/
 const MD5_HEX = /^[a-f0-9]{32}$/i
 
 /** RFC 5321: 254 characters in an address, 64 in its local part. */
@@ -117,7 +118,7 @@ export function sha256Hex(text: string): string {
 
 /** Whether `value` is a SHA-256 digest as vendors take it: 64 lowercase hex characters. */
 export function isSha256Hex(value: string): boolean {
-  return value.length === 64 && SHA256_HEX.test(value) && value === value.toLowerCase()
+  return LOWERCASE_SHA256_HEX.test(value)
 }
 
 /**

@@ -51,4 +51,11 @@ describe('readAllowedCookies', () => {
   it('does not confuse inherited object keys with cookies', () => {
     expect(readAllowedCookies(['constructor=x', '__proto__=y', 'toString=z'])).toEqual({})
   })
+
+  it('spends constant work on each oversized pair, however large', () => {
+    const huge = `_fbp=${'1'.repeat(1024 * 1024)}`
+    const started = performance.now()
+    expect(readAllowedCookies(Array.from({ length: MAX_COOKIES_PARSED }, () => huge))).toEqual({})
+    expect(performance.now() - started).toBeLessThan(100)
+  })
 })
