@@ -4,8 +4,10 @@ import { SQSClient } from '@aws-sdk/client-sqs'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
 import { dynamoIdempotencyStore } from '#shared/adapters/dynamodb-idempotency-store.ts'
+import { dynamoVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
 import { PSEUDONYM_SECRET, secretFromEnvironment } from '#shared/adapters/secrets.ts'
 import { sqsDispatch } from '#shared/adapters/sqs-dispatch.ts'
+import { ENV, queueUrlVariable } from '#shared/config/environment.ts'
 import { configFromEnvironment, requireEnv } from '#shared/config/load.ts'
 import { VENDOR_IDS } from '#shared/vendors/index.ts'
 import { createCollectHandler } from './collect/handler.ts'
@@ -20,7 +22,7 @@ const pixelMetrics = () => {
 const config = configFromEnvironment()
 const queueUrls = Object.fromEntries(
   VENDOR_IDS.flatMap((vendor) => {
-    const url = process.env[`QUEUE_URL_${vendor.toUpperCase()}`]
+    const url = process.env[queueUrlVariable(vendor)]
     return url ? [[vendor, url]] : []
   }),
 )
@@ -29,8 +31,11 @@ const dynamo = documentClient()
 
 export const handler = createCollectHandler({
   config,
-  consent: dynamoConsentStore(dynamo, requireEnv('CONSENT_TABLE_NAME')),
-  idempotency: dynamoIdempotencyStore(dynamo, requireEnv('IDEMPOTENCY_TABLE_NAME')),
+  vendorSettings: dynamoVendorSettings(dynamo, requireEnv(ENV.configTable), {
+    onError: (error) => logger.error('vendor settings', { error }),
+  }),
+  consent: dynamoConsentStore(dynamo, requireEnv(ENV.consentTable)),
+  idempotency: dynamoIdempotencyStore(dynamo, requireEnv(ENV.idempotencyTable)),
   dispatch: sqsDispatch(new SQSClient({}), queueUrls),
   pseudonymKey: await secretFromEnvironment(PSEUDONYM_SECRET),
   trustProxy: config.trustProxy,

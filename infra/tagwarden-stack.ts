@@ -1,12 +1,14 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib'
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager'
 import type { Construct } from 'constructs'
+import { ENV, queueUrlVariable } from '#shared/config/environment.ts'
 import { DEFAULT_DELIVERER_CONCURRENCY, type InfraConfig } from './config.ts'
 import { Alarms } from './constructs/alarms.ts'
 import { IngestApi } from './constructs/ingest-api.ts'
 import { Tables } from './constructs/tables.ts'
 import { TagwardenFunction } from './constructs/tagwarden-function.ts'
 import { secretShape, VendorDelivery } from './constructs/vendor-delivery.ts'
+import { VendorSettingsSeed } from './constructs/vendor-settings-seed.ts'
 import { toRetentionDays } from './retention.ts'
 import { DELIVERED_VENDORS, type DeliveredVendor, vendorDeliveryProfile } from './vendors.ts'
 
@@ -20,6 +22,7 @@ export interface TagwardenStackProps extends StackProps {
 /** The whole deployment, top to bottom as in docs/architecture.md: tables, queues, functions, API, alarms. */
 export class TagwardenStack extends Stack {
   public readonly tables: Tables
+  public readonly vendorSettingsSeed: VendorSettingsSeed
   /** HMAC key for consent keys and vendor pseudonyms; readable by collect and consent only. */
   public readonly pseudonymKey: Secret
   public readonly deliveries: ReadonlyMap<DeliveredVendor, VendorDelivery>
@@ -31,10 +34,17 @@ export class TagwardenStack extends Stack {
   constructor(scope: Construct, id: string, props: TagwardenStackProps) {
     super(scope, id, props)
     const { config } = props
-    const runtimeConfig = config.runtime
+    // The functions get the deployment config only; vendor settings are read from the config table.
+    const runtimeConfig = { ...config.runtime, vendors: {} }
     const logRetention = toRetentionDays(config.logRetentionDays)
 
     this.tables = new Tables(this, 'Tables')
+    // Vendor settings live in the config table (an admin's switch needs no deploy); the config file seeds them.
+    this.vendorSettingsSeed = new VendorSettingsSeed(this, 'VendorSettingsSeed', {
+      table: this.tables.config,
+      settingsById: config.runtime.vendors,
+      logRetention,
+    })
 
     this.pseudonymKey = new Secret(this, 'PseudonymKey', {
       description: 'tagwarden HMAC key for consent keys and vendor pseudonyms',
@@ -49,7 +59,7 @@ export class TagwardenStack extends Stack {
 
     this.deliveries = new Map(
       DELIVERED_VENDORS.map((vendor) => {
-        const profile = vendorDeliveryProfile(vendor, runtimeConfig)
+        const profile = vendorDeliveryProfile(vendor, config.runtime)
         const delivery = new VendorDelivery(this, `${pascalCase(vendor)}Delivery`, {
           vendor,
           profile,
@@ -59,6 +69,7 @@ export class TagwardenStack extends Stack {
           deadLetterRetention: Duration.days(config.delivery.deadLetterRetentionDays),
           runtimeConfig,
           consentTable: this.tables.consent,
+          configTable: this.tables.config,
           logRetention,
         })
         return [vendor, delivery] as const
@@ -73,11 +84,12 @@ export class TagwardenStack extends Stack {
       // A flood of collect requests then waits for its own capacity instead of taking the consent API's.
       reservedConcurrency: config.collect.reservedConcurrency,
     })
-      .bindTable('CONSENT_TABLE_NAME', this.tables.consent, 'read')
-      .bindTable('IDEMPOTENCY_TABLE_NAME', this.tables.idempotency, 'readWrite')
-      .bindSecretReader('PSEUDONYM_SECRET_ARN', this.pseudonymKey)
+      .bindTable(ENV.consentTable, this.tables.consent, 'read')
+      .bindTable(ENV.configTable, this.tables.config, 'read')
+      .bindTable(ENV.idempotencyTable, this.tables.idempotency, 'readWrite')
+      .bindSecretReader(ENV.pseudonymSecretArn, this.pseudonymKey)
     for (const [vendor, delivery] of this.deliveries) {
-      this.collect.bindQueueSender(`QUEUE_URL_${vendor.toUpperCase()}`, delivery.queue)
+      this.collect.bindQueueSender(queueUrlVariable(vendor), delivery.queue)
     }
 
     this.consent = new TagwardenFunction(this, 'Consent', {
@@ -86,8 +98,8 @@ export class TagwardenStack extends Stack {
       runtimeConfig,
       logRetention,
     })
-      .bindTable('CONSENT_TABLE_NAME', this.tables.consent, 'readWrite')
-      .bindSecretReader('PSEUDONYM_SECRET_ARN', this.pseudonymKey)
+      .bindTable(ENV.consentTable, this.tables.consent, 'readWrite')
+      .bindSecretReader(ENV.pseudonymSecretArn, this.pseudonymKey)
 
     this.ingest = new IngestApi(this, 'Ingest', {
       collect: this.collect.function,
@@ -130,7 +142,7 @@ export class TagwardenStack extends Stack {
       new CfnOutput(this, `${id}DeadLetterQueueUrl`, { value: delivery.deadLetterQueue.queueUrl })
       new CfnOutput(this, `${id}SecretArn`, {
         value: delivery.secret.secretArn,
-        description: `Put ${secretShape(vendorDeliveryProfile(vendor, runtimeConfig).credentialsTemplate)} here for ${vendor}`,
+        description: `Put ${secretShape(vendorDeliveryProfile(vendor, config.runtime).credentialsTemplate)} here for ${vendor}`,
       })
     }
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn })

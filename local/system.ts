@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
 import { dynamoIdempotencyStore } from '#shared/adapters/dynamodb-idempotency-store.ts'
+import { dynamoVendorSettings, seedVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
 import { fetchSender } from '#shared/adapters/fetch-sender.ts'
 import type { TagwardenConfig } from '#shared/config/schema.ts'
 import { vendorBinding } from '#shared/delivery/binding.ts'
@@ -13,7 +14,6 @@ import { corsHeaders, preflightResponse } from '#shared/http/cors.ts'
 import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
 import type { DecisionRecord } from '#shared/ingest/collect.ts'
 import { VENDORS, type VendorId } from '#shared/vendors/index.ts'
-import { staticVendorSettings } from '#shared/vendors/runtime-settings.ts'
 import { createCollectHandler } from '../functions/collect/handler.ts'
 import { createConsentHandler } from '../functions/consent/handler.ts'
 import { createDeliverHandler } from '../functions/deliver/handler.ts'
@@ -109,7 +109,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const reportError = (error: unknown) =>
     print(`[error] ${error instanceof Error ? error.name : 'Error'}: ${String(error)}`)
 
-  const vendorSettings = staticVendorSettings(config.vendors)
+  // Like the deployed stack: the config file seeds the config table (an item already there wins).
+  await seedVendorSettings(client, CONFIG_TABLE, config.vendors)
+  const vendorSettings = dynamoVendorSettings(client, CONFIG_TABLE, { onError: reportError })
   const collect = createCollectHandler({
     config,
     vendorSettings,
@@ -143,7 +145,6 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 
   const realSender = options.vendorBaseUrl ? fetchSender() : undefined
   for (const vendor of VENDORS) {
-    if (!config.vendors[vendor.id]) continue
     const secret = options.credentials?.[vendor.id] ?? JSON.stringify(vendor.devCredentials)
     queues.consume(
       vendor.id,

@@ -14,6 +14,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs'
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
+import { ENV } from '#shared/config/environment.ts'
 import type { TagwardenConfig } from '#shared/config/schema.ts'
 import {
   ESM_REQUIRE_BANNER,
@@ -103,7 +104,7 @@ export class TagwardenFunction extends Construct {
       loggingFormat: LoggingFormat.JSON,
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
-      environment: { NODE_OPTIONS, TAGWARDEN_CONFIG_JSON: JSON.stringify(props.runtimeConfig) },
+      environment: { NODE_OPTIONS, [ENV.config]: JSON.stringify(props.runtimeConfig) },
       bundling: {
         forceDockerBundling: false,
         logLevel: LogLevel.WARNING,

@@ -5,6 +5,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs'
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager'
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
+import { ENV } from '#shared/config/environment.ts'
 import type { TagwardenConfig } from '#shared/config/schema.ts'
 import { delivererTimeoutSeconds, visibilityTimeoutSeconds } from '#shared/delivery/timing.ts'
 import type { DeliveredVendor, VendorDeliveryProfile } from '../vendors.ts'
@@ -35,6 +36,8 @@ export interface VendorDeliveryProps {
   readonly runtimeConfig: TagwardenConfig
   /** Read at send time so a revocation stops queued events. */
   readonly consentTable: ITableV2
+  /** The vendor settings in force (its switch among them), read through a cache of at most 30 s. */
+  readonly configTable: ITableV2
   readonly logRetention: RetentionDays
 }
 
@@ -91,11 +94,12 @@ export class VendorDelivery extends Construct {
       logRetention: props.logRetention,
       timeout,
     })
-      .setEnvironment('VENDOR', props.vendor)
-      .bindTable('CONSENT_TABLE_NAME', props.consentTable, 'read')
-      .bindQueueSender('DLQ_URL', this.deadLetterQueue)
-      .bindQueueRedelivery('QUEUE_URL', this.queue)
-      .bindSecretReader('VENDOR_SECRET_ARN', this.secret)
+      .setEnvironment(ENV.vendor, props.vendor)
+      .bindTable(ENV.consentTable, props.consentTable, 'read')
+      .bindTable(ENV.configTable, props.configTable, 'read')
+      .bindQueueSender(ENV.deadLetterQueueUrl, this.deadLetterQueue)
+      .bindQueueRedelivery(ENV.queueUrl, this.queue)
+      .bindSecretReader(ENV.vendorSecretArn, this.secret)
 
     this.deliverer.function.addEventSource(
       new SqsEventSource(this.queue, {

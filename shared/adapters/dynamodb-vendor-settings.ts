@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
-import type { VendorSettingsSource } from '#shared/vendors/settings-store.ts'
+import { parseVendorSettings, type VendorSettingsReader } from '#shared/vendors/runtime-settings.ts'
+import { cachedVendorSettings, type VendorSettingsSource } from '#shared/vendors/settings-store.ts'
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 
@@ -94,4 +95,20 @@ export async function putVendorSettings(
   now: () => Date = () => new Date(),
 ): Promise<void> {
   await client.send(new PutCommand({ TableName: tableName, Item: settingsItem(vendorId, settings, now()) }))
+}
+
+/**
+ * The vendor settings in force as collect and deliver read them: the config table through a cache of
+ * at most VENDOR_SETTINGS_MAX_AGE_MS, each vendor's item validated by its own settings schema.
+ */
+export function dynamoVendorSettings(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  options: { onError?: (error: unknown) => void; now?: () => number } = {},
+): VendorSettingsReader {
+  const cache = cachedVendorSettings(dynamoVendorSettingsSource(client, tableName), parseVendorSettings, {
+    now: options.now ?? Date.now,
+    ...(options.onError ? { onError: options.onError } : {}),
+  })
+  return { settingsOf: (id) => cache.get(id) }
 }

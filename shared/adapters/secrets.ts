@@ -1,4 +1,5 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets'
+import { ENV } from '#shared/config/environment.ts'
 import { ConfigError } from '#shared/config/load.ts'
 
 /**
@@ -41,5 +42,5 @@ export function secretReader(
 
 export const PSEUDONYM_SECRET = {
   valueVariable: 'TAGWARDEN_PSEUDONYM_KEY',
-  arnVariable: 'PSEUDONYM_SECRET_ARN',
+  arnVariable: ENV.pseudonymSecretArn,
 } as const

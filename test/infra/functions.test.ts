@@ -71,10 +71,10 @@ describe.each(functions)('the %s function', (_name, fn) => {
     expect(environmentOf(fn).NODE_OPTIONS).toBe('--enable-source-maps')
   })
 
-  it('receives the validated runtime configuration', () => {
+  it('receives the validated deployment configuration, without vendor settings (those are in the config table)', () => {
     const embedded = z.string().parse(environmentOf(fn).TAGWARDEN_CONFIG_JSON)
 
-    expect(configSchema.parse(JSON.parse(embedded))).toEqual(config.runtime)
+    expect(configSchema.parse(JSON.parse(embedded))).toEqual({ ...config.runtime, vendors: {} })
   })
 
   it('runs under its own role with no managed policies', () => {
@@ -93,22 +93,22 @@ describe('the collector', () => {
     })
   })
 
-  it('may read consent but never write it', () => {
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [ref(stack.collect.role)],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Action: Match.arrayWith(['dynamodb:GetItem', 'dynamodb:Query']),
-            Resource: getAtt(stack.tables.consent, 'Arn'),
-          }),
-        ]),
-      },
-    })
+  it('may read consent and vendor settings but never write them', () => {
+    for (const table of [stack.tables.consent, stack.tables.config]) {
+      const reads = statementsOf(stack.collect).filter(
+        (statement) =>
+          JSON.stringify([statement.Resource].flat()).includes(JSON.stringify(getAtt(table, 'Arn'))) &&
+          ['dynamodb:GetItem', 'dynamodb:Query'].every((action) =>
+            [statement.Action].flat().includes(action),
+          ),
+      )
+      expect(reads).not.toEqual([])
+    }
     const consentWrites = statementsOf(stack.collect).filter(
       (statement) =>
-        JSON.stringify(statement.Resource) === JSON.stringify(getAtt(stack.tables.consent, 'Arn')) &&
-        [statement.Action].flat().some((action) => WRITE_ACTIONS.includes(action)),
+        [stack.tables.consent, stack.tables.config].some((table) =>
+          JSON.stringify([statement.Resource].flat()).includes(JSON.stringify(getAtt(table, 'Arn'))),
+        ) && [statement.Action].flat().some((action) => WRITE_ACTIONS.includes(action)),
     )
     expect(consentWrites).toEqual([])
   })
