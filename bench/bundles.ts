@@ -42,6 +42,7 @@ function benchEnvironment(): NodeJS.ProcessEnv {
     TAGWARDEN_CONFIG_JSON: JSON.stringify(example.runtime),
     CONSENT_TABLE_NAME: 'bench-consent',
     IDEMPOTENCY_TABLE_NAME: 'bench-idempotency',
+    CONFIG_TABLE_NAME: 'bench-config',
     QUEUE_URL_GA4: `${UNREACHABLE_ENDPOINT}/000000000000/bench-ga4`,
     QUEUE_URL: `${UNREACHABLE_ENDPOINT}/000000000000/bench-ga4`,
     DLQ_URL: `${UNREACHABLE_ENDPOINT}/000000000000/bench-ga4-dlq`,

@@ -4,9 +4,11 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Message } from '@aws-sdk/client-sqs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { documentClient } from '#shared/adapters/dynamodb-client.ts'
+import { seedVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
 import { bundleFunction } from '../../infra/bundling.ts'
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynalite.ts'
-import { CONSENT_TABLE, IDEMPOTENCY_TABLE } from '../../local/system.ts'
+import { CONFIG_TABLE, CONSENT_TABLE, IDEMPOTENCY_TABLE } from '../../local/system.ts'
 import { apiEvent, basicAuthorization } from '../support/api-event.ts'
 import { type CaptureServer, startCaptureServer } from '../support/capture-server.ts'
 import { type LocalSqs, startLocalSqs } from '../support/fauxqs.ts'
@@ -43,16 +45,18 @@ describe(`the Lambda bundles, run by ${LAMBDA_NODE}`, () => {
     ])
     bundles = { collect, consent, deliver }
     ;[dynamo, sqs, ga4] = await Promise.all([
-      startEmbeddedDynamo([CONSENT_TABLE, IDEMPOTENCY_TABLE]),
+      startEmbeddedDynamo([CONSENT_TABLE, IDEMPOTENCY_TABLE, CONFIG_TABLE]),
       startLocalSqs(),
       startCaptureServer(),
     ])
     queueUrl = await sqs.createQueue('tagwarden-ga4')
+    // What the stack's seed writes at deploy: the config file's vendor settings, GA4 switched on.
+    const seeding = documentClient(dynamo.clientConfig)
+    await seedVendorSettings(seeding, CONFIG_TABLE, { ga4: { ...runtimeConfig.vendors.ga4, enabled: true } })
+    seeding.destroy()
     env = {
-      TAGWARDEN_CONFIG_JSON: JSON.stringify({
-        ...runtimeConfig,
-        vendors: { ga4: { ...runtimeConfig.vendors.ga4, enabled: true } },
-      }),
+      TAGWARDEN_CONFIG_JSON: JSON.stringify({ ...runtimeConfig, vendors: {} }),
+      CONFIG_TABLE_NAME: CONFIG_TABLE,
       CONSENT_TABLE_NAME: CONSENT_TABLE,
       IDEMPOTENCY_TABLE_NAME: IDEMPOTENCY_TABLE,
       QUEUE_URL_GA4: queueUrl,

@@ -13,6 +13,7 @@ beforeAll(() => {
   )
   vi.stubEnv('CONSENT_TABLE_NAME', 'collect-entry-test')
   vi.stubEnv('IDEMPOTENCY_TABLE_NAME', 'collect-entry-idempotency-test')
+  vi.stubEnv('CONFIG_TABLE_NAME', 'collect-entry-config-test')
   vi.stubEnv('TAGWARDEN_PSEUDONYM_KEY', 'collect-entry-pseudonym-key')
   vi.stubEnv('AWS_REGION', 'eu-central-1')
   vi.stubEnv('POWERTOOLS_DEV', '')
