@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
+import type { VendorRequest } from '#shared/delivery/http.ts'
 import type { CollectedEvent } from '#shared/events/model.ts'
 import type { GrantedIdentity } from '#shared/identity/kinds.ts'
 import type { MapContext, SendContext } from '#shared/vendors/contract.ts'
-import type { MetaCredentials, MetaSettings } from '#shared/vendors/meta/index.ts'
+import type { MetaCredentials, MetaPayload, MetaSettings } from '#shared/vendors/meta/index.ts'
 import { metaVendor } from '#shared/vendors/meta/index.ts'
 
 export const NOW = new Date('2026-06-02T12:00:00.000Z')
@@ -81,4 +82,14 @@ export function sendContext(
   overrides: Partial<SendContext<MetaSettings, MetaCredentials>> = {},
 ): SendContext<MetaSettings, MetaCredentials> {
   return { settings, credentials: { accessToken: TOKEN }, now: NOW, ...overrides }
+}
+
+/** The single request a one-event batch becomes. */
+export function requestFor(payload: MetaPayload, settings: MetaSettings = metaSettings()): VendorRequest {
+  const [request, ...others] = metaVendor.buildRequests(
+    [{ messageId: payload.event_id, payload }],
+    sendContext(settings),
+  )
+  if (!request || others.length > 0) throw new Error('one event must make exactly one request')
+  return request
 }

@@ -11,7 +11,7 @@ import {
   mapContext,
   metaSettings,
   NOW,
-  sendContext,
+  requestFor,
   sha256,
   USER_AGENT,
 } from './fixtures.ts'
@@ -266,12 +266,7 @@ describe('Meta mapper: privacy (property-based)', () => {
           const payload = metaVendor.toPayload(event, IDENTITY, mapContext(settings))
           expect(payload).not.toBeNull()
           if (payload === null) return
-          const [request] = metaVendor.buildRequests(
-            [{ messageId: event.messageId, payload }],
-            sendContext(settings),
-          )
-          expect(request).toBeDefined()
-          if (!request) return
+          const request = requestFor(payload, settings)
           const sent = `${request.url}\n${request.body}`
           for (const secret of [input.email, input.phone, input.phone.slice(1), input.ip, input.visitorId]) {
             expect(sent).not.toContain(secret)
@@ -284,12 +279,9 @@ describe('Meta mapper: privacy (property-based)', () => {
 
   it('passes granted hashes through untouched, so Meta can match them', () => {
     const payload = map(collectedEvent())
-    const [request] = metaVendor.buildRequests(
-      [{ messageId: 'msg-1', payload: payload ?? fail() }],
-      sendContext(),
-    )
+    if (payload === null) throw new Error('the fixture event must map')
     expect(
-      metaRequestViolations(request ?? fail(), NOW, {
+      metaRequestViolations(requestFor(payload), NOW, {
         expectedHashesOf: { em: 'john_smith@gmail.com', ph: '16505551212', fn: 'mary' },
       }),
     ).toEqual([])
@@ -305,7 +297,3 @@ describe('Meta mapper: privacy (property-based)', () => {
     )
   })
 })
-
-function fail(): never {
-  throw new Error('expected a value')
-}
