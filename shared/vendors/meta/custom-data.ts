@@ -36,7 +36,7 @@ type ValueResult = { ok: true; value: CustomData[string] } | { ok: false; reason
 function customValue(name: string, value: string | number | boolean): ValueResult {
   if (name === 'value') {
     return typeof value === 'number' && Number.isFinite(value) && value >= 0
-      ? { ok: true, value }
+      ? { ok: true, value: withoutNegativeZero(value) }
       : { ok: false, reason: 'value must be a number ≥ 0' }
   }
   if (name === 'currency') {
@@ -48,7 +48,8 @@ function customValue(name: string, value: string | number | boolean): ValueResul
   if (typeof value === 'boolean') return name === 'content_ids' ? notAnId() : { ok: true, value }
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return { ok: false, reason: 'not a finite number' }
-    return name === 'content_ids' ? { ok: true, value: [String(value)] } : { ok: true, value }
+    const number = withoutNegativeZero(value)
+    return name === 'content_ids' ? { ok: true, value: [String(number)] } : { ok: true, value: number }
   }
   const text = value.trim()
   if (text === '' || text.length > META_MAX_CUSTOM_TEXT_CHARS) {
@@ -60,4 +61,9 @@ function customValue(name: string, value: string | number | boolean): ValueResul
 
 function notAnId(): ValueResult {
   return { ok: false, reason: 'content_ids must come from a string or number property' }
+}
+
+/** JSON has no -0: the queued payload must read back as it was written. */
+function withoutNegativeZero(value: number): number {
+  return value + 0
 }

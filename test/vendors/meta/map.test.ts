@@ -187,6 +187,7 @@ describe('Meta mapper: custom_data', () => {
 
   it('takes value only as a number ≥ 0', () => {
     expect(customData({ value: 0 }).data).toEqual({ value: 0 })
+    expect(Object.is(customData({ value: -0 }).data?.value, 0)).toBe(true)
     for (const value of [-1, '12', true, Number.NaN]) {
       expect(customData({ value })).toEqual({ data: undefined, dropped: ['custom_data.value'] })
     }
