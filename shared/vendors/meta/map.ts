@@ -4,7 +4,7 @@ import type { MapContext } from '../contract.ts'
 import { metaCustomData } from './custom-data.ts'
 import { META_MAX_URL_CHARS, MILLISECONDS_PER_SECOND } from './limits.ts'
 import { metaTrackEventName } from './names.ts'
-import type { MetaPayload } from './payload.ts'
+import { isHttpUrl, type MetaPayload } from './payload.ts'
 import type { MetaSettings } from './settings.ts'
 import { metaUserData } from './user-data.ts'
 
@@ -63,9 +63,7 @@ export function toPayload(
 /** The scrubbed page URL when it is an absolute http(s) URL Meta can take. */
 function pageUrl(url: string | undefined): string | null {
   if (url === undefined || url.length > META_MAX_URL_CHARS) return null
-  if (!URL.canParse(url)) return null
-  const { protocol } = new URL(url)
-  return protocol === 'https:' || protocol === 'http:' ? url : null
+  return isHttpUrl(url) ? url : null
 }
 
 /**

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js'
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 import {
@@ -22,7 +23,9 @@ const text = (maxChars: number) => z.string().check(z.minLength(1), z.maxLength(
 
 export const metaUserDataSchema = z.strictObject({
   client_user_agent: text(META_MAX_USER_AGENT_CHARS),
-  client_ip_address: z.optional(text(64)),
+  client_ip_address: z.optional(
+    text(64).check(z.refine((ip) => ipaddr.isValid(ip), 'must be an IP address')),
+  ),
   fbp: z.optional(z.string().check(z.regex(FBP_FORMAT))),
   fbc: z.optional(z.string().check(z.regex(FBC_FORMAT))),
   em: hashed,
@@ -41,6 +44,13 @@ const customValue = z.union([
   z.boolean(),
   z.array(text(META_MAX_CUSTOM_TEXT_CHARS)).check(z.length(1)),
 ])
+
+/** Website events need the page's absolute http(s) URL. */
+export function isHttpUrl(url: string): boolean {
+  if (!URL.canParse(url)) return false
+  const { protocol } = new URL(url)
+  return protocol === 'https:' || protocol === 'http:'
+}
 
 const CUSTOM_DATA_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/
 
@@ -61,7 +71,7 @@ export const metaPayloadSchema = z.strictObject({
   /** The event's messageId, as the browser pixel's `eventID`: Meta keeps one of the two. */
   event_id: text(200),
   action_source: z.literal('website'),
-  event_source_url: text(META_MAX_URL_CHARS),
+  event_source_url: text(META_MAX_URL_CHARS).check(z.refine(isHttpUrl, 'must be an absolute http(s) URL')),
   user_data: metaUserDataSchema,
   custom_data: z.optional(
     z

@@ -298,3 +298,19 @@ describe('Meta mapper: privacy (property-based)', () => {
     )
   })
 })
+
+describe('Meta payload schema (the queue contract)', () => {
+  it('refuses a queued event that is not a valid website event', () => {
+    const payload = metaVendor.toPayload(collectedEvent(), IDENTITY, mapContext())
+    const parse = (changes: object) => metaVendor.payloadSchema.safeParse({ ...payload, ...changes }).success
+    expect(parse({})).toBe(true)
+    expect(parse({ event_source_url: 'ftp://shop.example/' })).toBe(false)
+    expect(parse({ action_source: 'app' })).toBe(false)
+    expect(parse({ event_time: 1.5 })).toBe(false)
+    expect(parse({ user_data: { client_user_agent: USER_AGENT, em: ['john@example.com'] } })).toBe(false)
+    expect(parse({ user_data: { client_user_agent: USER_AGENT, client_ip_address: 'x' } })).toBe(false)
+    expect(parse({ custom_data: { value: -1 } })).toBe(false)
+    expect(parse({ custom_data: { currency: 'eur' } })).toBe(false)
+    expect(parse({ data_processing_options: ['CCPA'] })).toBe(false)
+  })
+})
