@@ -1,13 +1,14 @@
 import type * as z from 'zod/mini'
 import type { AnyVendor } from './contract.ts'
 import { ga4Vendor } from './ga4/index.ts'
+import { metaVendor } from './meta/index.ts'
 
 /**
  * Every vendor tagwarden can forward to: one folder each, one line here. The vendor ids, the vendor
  * part of the configuration, infra's delivery pipelines, the deliverer's lookup and the local wiring
  * all derive from this list.
  */
-export const VENDORS = [ga4Vendor] as const satisfies ReadonlyArray<AnyVendor>
+export const VENDORS = [ga4Vendor, metaVendor] as const satisfies ReadonlyArray<AnyVendor>
 
 export type KnownVendor = (typeof VENDORS)[number]
 export type VendorId = KnownVendor['id']

@@ -165,13 +165,17 @@ describe('a deliverer setting when a failed record comes back', () => {
         ]),
       },
     })
-    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-      (policy) => statementsSchema.parse(policy).Properties.PolicyDocument.Statement,
-    )
-    const visibilityGrants = statements.filter((statement) =>
-      [statement.Action].flat().includes('sqs:ChangeMessageVisibility'),
-    )
-    expect(visibilityGrants.map((statement) => statement.Resource)).toEqual([getAtt(ga4.queue, 'Arn')])
+    for (const delivery of stack.deliveries.values()) {
+      const own = Object.values(
+        template.findResources('AWS::IAM::Policy', {
+          Properties: { Roles: [ref(delivery.deliverer.role)] },
+        }),
+      ).flatMap((policy) => statementsSchema.parse(policy).Properties.PolicyDocument.Statement)
+      const visibilityGrants = own.filter((statement) =>
+        [statement.Action].flat().includes('sqs:ChangeMessageVisibility'),
+      )
+      expect(visibilityGrants.map((statement) => statement.Resource)).toEqual([getAtt(delivery.queue, 'Arn')])
+    }
   })
 })
 

@@ -25,7 +25,6 @@ export function buildMetaRequests(
       ...(testEventCode === undefined ? {} : { test_event_code: testEventCode }),
     }
     requests.push({
-      // @ts-expect-error VendorId (shared/vendors/vendor.ts) lists only 'ga4' until Meta joins VENDOR_IDS.
       vendor: 'meta',
       method: 'POST',
       url,

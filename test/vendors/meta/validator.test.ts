@@ -29,8 +29,7 @@ function event(overrides: Record<string, unknown> = {}, userData: Record<string,
 
 function request(body: unknown, overrides: Partial<VendorRequest> = {}): VendorRequest {
   return {
-    // VendorId has no 'meta' yet (shared/vendors/vendor.ts); the validator does not read this field.
-    vendor: 'ga4',
+    vendor: 'meta',
     method: 'POST',
     url: 'https://graph.facebook.com/v25.0/1234567890/events?access_token=EAAB',
     headers: { 'content-type': 'application/json' },
