@@ -4,6 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
 import { dynamoIdempotencyStore } from '#shared/adapters/dynamodb-idempotency-store.ts'
+import { dynamoTraitStore } from '#shared/adapters/dynamodb-trait-store.ts'
 import { dynamoVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
 import { PSEUDONYM_SECRET, secretFromEnvironment } from '#shared/adapters/secrets.ts'
 import { sqsDispatch } from '#shared/adapters/sqs-dispatch.ts'
@@ -35,6 +36,7 @@ export const handler = createCollectHandler({
     onError: (error) => logger.error('vendor settings', { error }),
   }),
   consent: dynamoConsentStore(dynamo, requireEnv(ENV.consentTable)),
+  traits: dynamoTraitStore(dynamo, requireEnv(ENV.consentTable)),
   idempotency: dynamoIdempotencyStore(dynamo, requireEnv(ENV.idempotencyTable)),
   dispatch: sqsDispatch(new SQSClient({}), queueUrls),
   pseudonymKey: await secretFromEnvironment(PSEUDONYM_SECRET),

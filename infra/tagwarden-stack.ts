@@ -85,6 +85,7 @@ export class TagwardenStack extends Stack {
       reservedConcurrency: config.collect.reservedConcurrency,
     })
       .bindTable(ENV.consentTable, this.tables.consent, 'read')
+      .bindTraitWriter(this.tables.consent)
       .bindTable(ENV.configTable, this.tables.config, 'read')
       .bindTable(ENV.idempotencyTable, this.tables.idempotency, 'readWrite')
       .bindSecretReader(ENV.pseudonymSecretArn, this.pseudonymKey)

@@ -25,6 +25,9 @@ export async function toApiGatewayEvent(
   // API Gateway tells the function how the client connected; locally that is plain HTTP.
   headers['x-forwarded-proto'] ??= 'http'
   headers['x-forwarded-port'] ??= String(request.socket.localPort ?? '')
+  // Payload format 2.0 moves the Cookie header into `cookies`, one `name=value` each.
+  const cookies = headers.cookie?.split(/;\s*/).filter((cookie) => cookie !== '')
+  delete headers.cookie
   const query = url.searchParams.size > 0 ? Object.fromEntries(url.searchParams) : undefined
   const now = new Date()
   return {
@@ -33,6 +36,7 @@ export async function toApiGatewayEvent(
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
+    ...(cookies && cookies.length > 0 ? { cookies } : {}),
     ...(query ? { queryStringParameters: query } : {}),
     ...(pathParameters ? { pathParameters } : {}),
     requestContext: {

@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
 import { dynamoIdempotencyStore } from '#shared/adapters/dynamodb-idempotency-store.ts'
+import { dynamoTraitStore } from '#shared/adapters/dynamodb-trait-store.ts'
 import { dynamoVendorSettings, seedVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
 import { fetchSender } from '#shared/adapters/fetch-sender.ts'
 import type { TagwardenConfig } from '#shared/config/schema.ts'
@@ -95,6 +96,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   )
   const client = documentClient(dynamo.clientConfig)
   const consent = dynamoConsentStore(client, CONSENT_TABLE)
+  const traits = dynamoTraitStore(client, CONSENT_TABLE)
   const outbox = new Outbox(options.outboxEntries ?? DEFAULT_OUTBOX_ENTRIES)
   const queues = new LocalQueues(
     outbox,
@@ -116,6 +118,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     config,
     vendorSettings,
     consent,
+    traits,
     dispatch: queues,
     idempotency: dynamoIdempotencyStore(client, IDEMPOTENCY_TABLE),
     pseudonymKey: options.pseudonymKey,
@@ -136,6 +139,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const consentApi = createConsentHandler({
     config,
     store: consent,
+    traits,
     pseudonymKey: options.pseudonymKey,
     policyVersion: config.policyVersion,
     retentionDays: config.retention.consentDays,

@@ -110,6 +110,8 @@ function requestFacts(event: APIGatewayProxyEventV2): CollectRequest {
       origin: headers.origin,
       userAgent: headers['user-agent'],
       gpc: headers['sec-gpc'],
+      ...(event.cookies ? { cookies: event.cookies } : {}),
+      ...(headers.cookie ? { cookie: headers.cookie } : {}),
     },
     network: {
       sourceIp: event.requestContext.http.sourceIp,

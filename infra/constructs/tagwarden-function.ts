@@ -14,6 +14,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs'
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
+import { TRAIT_ITEM_ATTRIBUTES } from '#shared/adapters/dynamodb-trait-store.ts'
 import { ENV } from '#shared/config/environment.ts'
 import type { TagwardenConfig } from '#shared/config/schema.ts'
 import {
@@ -131,6 +132,21 @@ export class TagwardenFunction extends Construct {
       new PolicyStatement({ actions: TABLE_ACTIONS[access], resources: [table.tableArn] }),
     )
     this.function.addEnvironment(variable, table.tableName)
+    return this
+  }
+
+  /**
+   * PutItem on the consent table restricted to the attributes of a hashed-trait item: the collector
+   * keeps identify traits with the consent record but cannot write a consent decision (no `purposes`).
+   */
+  bindTraitWriter(table: ITableV2): this {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...TRAIT_ITEM_ATTRIBUTES] } },
+      }),
+    )
     return this
   }
 

@@ -12,6 +12,8 @@ import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 
 const TRAITS_SORT_KEY = 'traits'
+/** Every attribute a trait item has: infra lets the collector write these and no others (TRAIT_ITEM_ATTRIBUTES). */
+export const TRAIT_ITEM_ATTRIBUTES = ['pk', 'sk', 'traits', 'expiresAt', 'revision'] as const
 const MILLISECONDS_PER_SECOND = 1000
 /** BatchGetItem takes at most 100 keys per call. */
 const MAX_KEYS_PER_BATCH_GET = 100

@@ -1,3 +1,4 @@
+import type { TraitStore } from '#shared/identity/trait-store.ts'
 import { consentKey } from '#shared/privacy/pseudonym.ts'
 import type { ConsentRecord, Purposes } from './model.ts'
 import { CONSENT_HISTORY_KEPT, type ConsentStore } from './store.ts'
@@ -15,6 +16,8 @@ export interface ConsentDeps {
   retentionDays: number
   now: () => Date
   newReceiptId: () => string
+  /** Hashed identify traits kept while the visitor allows marketing: forgotten when marketing is not. */
+  traits?: Pick<TraitStore, 'forget'>
 }
 
 /** What the visitor gets back as proof of a decision. */
@@ -70,6 +73,9 @@ export async function recordConsent(
     expiresAt: Math.floor(now.getTime() / MILLISECONDS_PER_SECOND) + deps.retentionDays * SECONDS_PER_DAY,
   }
   await deps.store.record(record)
+  // Forgotten after the decision is recorded: if this fails the client retries, and the collector
+  // keeps no traits in the meantime because it keeps them only under stored marketing consent.
+  if (!record.purposes.marketing) await deps.traits?.forget(record.consentKey)
   return receiptOf(record, anonymousId)
 }
 

@@ -8,6 +8,7 @@ import type { CollectedEvent } from '#shared/events/model.ts'
 import { type IngestRoute, parseIngestBody } from '#shared/events/parse.ts'
 import { type PixelQuery, parsePixelQuery } from '#shared/events/pixel.ts'
 import type { IncomingEvent } from '#shared/events/schema.ts'
+import type { TraitStore } from '#shared/identity/trait-store.ts'
 import { anonymisedClientIp } from '#shared/privacy/client-ip.ts'
 import type { Redaction } from '#shared/privacy/pii-policy.ts'
 import { pseudonymsFor } from '#shared/privacy/pseudonyms.ts'
@@ -19,6 +20,7 @@ import {
   vendorPolicy,
 } from '#shared/vendors/runtime-settings.ts'
 import { anonymiserFor } from './anonymise.ts'
+import { edgeIdentity } from './edge-identity.ts'
 import { type IdempotencyStore, screenResends } from './idempotency.ts'
 import { assertVisitorLimit } from './visitor-limit.ts'
 
@@ -30,6 +32,10 @@ export interface CollectRequest {
     userAgent?: string
     /** Value of the `Sec-GPC` header. */
     gpc?: string
+    /** API Gateway v2 `cookies`; read only for the identifiers a permitted vendor takes. */
+    cookies?: ReadonlyArray<string>
+    /** A raw `Cookie` header (callers without a `cookies` array). */
+    cookie?: string
   }
   network: { sourceIp?: string; forwardedFor?: string; viewerAddress?: string }
 }
@@ -51,6 +57,8 @@ export interface CollectDeps {
   vendorSettings?: VendorSettingsReader
   consent: ConsentStore
   dispatch: Dispatch
+  /** Keeps hashed identify traits with the consent record while the visitor allows marketing. */
+  traits?: TraitStore
   /** Remembers queued messageIds, so a client's resend is not queued twice. Absent: no resend check. */
   idempotency?: IdempotencyStore
   pseudonymKey: string
@@ -148,6 +156,19 @@ async function collectEvents(
     neutralEventName: deps.config.privacy.neutralEventName,
   }
   const report = deps.onDecision ?? (() => {})
+  const configured = await configuredVendors(deps)
+  const edge = edgeIdentity({
+    kinds: configured.flatMap(({ vendor, settings }) => (settings.enabled ? vendor.identity : [])),
+    request: {
+      cookies: request.headers.cookies,
+      cookieHeader: request.headers.cookie,
+      userAgent: request.headers.userAgent,
+    },
+    receivedAt,
+    pseudonymKey: deps.pseudonymKey,
+    siteId: site.id,
+    traits: deps.traits,
+  })
   const anonymise = anonymiserFor(facts)
   const redactionsOf = new Map<CollectedEvent, ReadonlyArray<Redaction>>()
   const pseudonyms = pseudonymsFor(deps.pseudonymKey, site.id)
@@ -158,6 +179,7 @@ async function collectEvents(
     const traced = anonymised.redactions.length > 0 ? { redactions: anonymised.redactions } : {}
     if (anonymised.ok) {
       collected.push(anonymised.event)
+      edge.note(anonymised.event, incoming)
       if (anonymised.redactions.length > 0) redactionsOf.set(anonymised.event, anonymised.redactions)
     } else {
       report({
@@ -180,27 +202,28 @@ async function collectEvents(
     deps,
   )
 
-  const configured = await configuredVendors(deps)
+  await edge.recall(
+    [...consents].flatMap(([key, record]) => (record?.purposes.marketing === true ? [key] : [])),
+  )
+  const identified: Array<{ event: CollectedEvent; consentKey: string; consent: ConsentRecord }> = []
   const outgoing = new Map<VendorId, VendorMessage[]>()
   for (const event of screened.fresh) {
     const key = pseudonyms.consentKey(event.visitorId)
     const stored = consents.get(key) ?? null
     const facts = { stored, event: decisionFacts(event), gpc: event.context.gpc }
+    if (event.type === 'identify' && stored && optedIn('marketing', facts))
+      identified.push({ event, consentKey: key, consent: stored })
     for (const { vendor, settings } of configured) {
       const decision = decide({ vendor: vendorPolicy(vendor.id, settings), ...facts })
       const dropped: Array<{ field: string; reason: string }> = []
       const payload = decision.allow
-        ? vendor.toPayload(
-            event,
-            {},
-            {
-              settings,
-              pseudonyms,
-              marketingAllowed: optedIn('marketing', facts),
-              now: receivedAt,
-              dropped: (field, reason) => dropped.push({ field, reason }),
-            },
-          )
+        ? vendor.toPayload(event, edge.grant(vendor, event, key), {
+            settings,
+            pseudonyms,
+            marketingAllowed: optedIn('marketing', facts),
+            now: receivedAt,
+            dropped: (field, reason) => dropped.push({ field, reason }),
+          })
         : null
       const outcome: Decision =
         decision.allow && payload === null
@@ -228,6 +251,8 @@ async function collectEvents(
   await screened
     .markQueued([...outgoing.values()].flat())
     .catch((error: unknown) => deps.reportError?.(error))
+  // Traits not kept only leave later events without them; the events themselves are queued.
+  await edge.remember(identified).catch((error: unknown) => deps.reportError?.(error))
   const queued = [...outgoing.values()].reduce((total, messages) => total + messages.length, 0)
   return { accepted: events.length, queued, skipped: 0, refused: screened.refused }
 }

@@ -35,7 +35,11 @@ const statementsSchema = z.object({
   Properties: z.object({
     PolicyDocument: z.object({
       Statement: z.array(
-        z.object({ Action: z.union([z.string(), z.array(z.string())]), Resource: z.unknown() }),
+        z.object({
+          Action: z.union([z.string(), z.array(z.string())]),
+          Resource: z.unknown(),
+          Condition: z.unknown().optional(),
+        }),
       ),
     }),
   }),
@@ -93,7 +97,7 @@ describe('the collector', () => {
     })
   })
 
-  it('may read consent and vendor settings but never write them', () => {
+  it('may read consent and vendor settings, and write neither a consent decision nor a setting', () => {
     for (const table of [stack.tables.consent, stack.tables.config]) {
       const reads = statementsOf(stack.collect).filter(
         (statement) =>
@@ -104,18 +108,31 @@ describe('the collector', () => {
       )
       expect(reads).not.toEqual([])
     }
-    const consentWrites = statementsOf(stack.collect).filter(
+    const writes = statementsOf(stack.collect).filter(
       (statement) =>
         [stack.tables.consent, stack.tables.config].some((table) =>
           JSON.stringify([statement.Resource].flat()).includes(JSON.stringify(getAtt(table, 'Arn'))),
         ) && [statement.Action].flat().some((action) => WRITE_ACTIONS.includes(action)),
     )
-    expect(consentWrites).toEqual([])
+    // The one write: a hashed-trait item, whose attributes cannot hold a decision (`purposes`).
+    expect(writes).toEqual([
+      {
+        Action: 'dynamodb:PutItem',
+        Resource: getAtt(stack.tables.consent, 'Arn'),
+        Condition: {
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': ['pk', 'sk', 'traits', 'expiresAt', 'revision'],
+          },
+        },
+      },
+    ])
   })
 
-  it('may read and write idempotency marks, and write no other table', () => {
-    const writes = statementsOf(stack.collect).filter((statement) =>
-      [statement.Action].flat().some((action) => WRITE_ACTIONS.includes(action)),
+  it('may read and write idempotency marks, and write no other table (beyond trait items)', () => {
+    const writes = statementsOf(stack.collect).filter(
+      (statement) =>
+        statement.Condition === undefined &&
+        [statement.Action].flat().some((action) => WRITE_ACTIONS.includes(action)),
     )
     expect(writes.map((statement) => statement.Resource)).toEqual([getAtt(stack.tables.idempotency, 'Arn')])
     expect(writes[0]?.Action).toEqual(expect.arrayContaining(['dynamodb:BatchGetItem', 'dynamodb:PutItem']))
