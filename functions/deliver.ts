@@ -9,13 +9,14 @@ import { secretReader } from '#shared/adapters/secrets.ts'
 import { sqsDeadLetters } from '#shared/adapters/sqs-dead-letters.ts'
 import { sqsRedelivery } from '#shared/adapters/sqs-redelivery.ts'
 import { ENV } from '#shared/config/environment.ts'
-import { ConfigError, requireEnv } from '#shared/config/load.ts'
+import { ConfigError, configFromEnvironment, requireEnv } from '#shared/config/load.ts'
 import { vendorBinding } from '#shared/delivery/binding.ts'
 import type { OutcomeReport } from '#shared/delivery/deliver.ts'
 import { vendorById } from '#shared/vendors/index.ts'
 import { createDeliverHandler } from './deliver/handler.ts'
 
 const logger = new Logger({ serviceName: 'tagwarden-deliver' })
+const config = configFromEnvironment()
 const vendorId = requireEnv(ENV.vendor)
 const vendor = vendorById(vendorId)
 if (!vendor) throw new ConfigError(`VENDOR is ${vendorId}; no vendor of that id (shared/vendors/index.ts)`)
@@ -37,6 +38,7 @@ export const handler = createDeliverHandler({
       onError: (error) => logger.error('vendor settings', { error }),
     }),
     credentials: secretReader({ valueVariable: ENV.vendorCredentials, arnVariable: ENV.vendorSecretArn }),
+    production: config.production,
     now: () => new Date(),
   }),
   consent: dynamoConsentStore(dynamo, requireEnv(ENV.consentTable)),

@@ -4,6 +4,8 @@ import type { Node } from 'constructs'
 import * as z from 'zod'
 import { configSchema } from '#shared/config/schema.ts'
 import { DEFAULT_MAX_RECEIVE_COUNT } from '#shared/delivery/timing.ts'
+import { VENDORS } from '#shared/vendors/index.ts'
+import { vendorSettingsRefusal } from '#shared/vendors/runtime-settings.ts'
 import { DELIVERED_VENDORS } from './vendors.ts'
 
 /** cdk.json context key naming a JSON configuration file (relative to the working directory). */
@@ -68,6 +70,8 @@ export const infraConfigSchema = z
   .strictObject({
     /** Short deployment name; part of the stack name (`Tagwarden-<stage>`). */
     stage: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be 1-20 lowercase letters, digits and dashes'),
+    /** Serves real visitors: vendor settings meant for testing (a Meta test event code) are refused (default true). */
+    production: z.boolean().default(true),
     /** Target account; absent: environment-agnostic (whatever the CLI credentials point at). */
     account: z
       .string()
@@ -127,6 +131,12 @@ export const infraConfigSchema = z
         path: ['runtime'],
         message: `is ${runtimeBytes} bytes as JSON; Lambda's 4 KB environment leaves room for ${MAX_RUNTIME_CONFIG_BYTES}`,
       })
+    }
+    for (const vendor of VENDORS) {
+      const settings = config.runtime.vendors[vendor.id]
+      const refusal = settings && vendorSettingsRefusal(vendor, settings, config.production)
+      if (refusal)
+        context.addIssue({ code: 'custom', path: ['runtime', 'vendors', vendor.id], message: refusal })
     }
     const certificateRegion = config.customDomain?.certificateArn.split(':')[3]
     if (config.region && certificateRegion && certificateRegion !== config.region) {

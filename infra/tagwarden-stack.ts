@@ -35,7 +35,7 @@ export class TagwardenStack extends Stack {
     super(scope, id, props)
     const { config } = props
     // The functions get the deployment config only; vendor settings are read from the config table.
-    const runtimeConfig = { ...config.runtime, vendors: {} }
+    const runtimeConfig = { ...config.runtime, production: config.production, vendors: {} }
     const logRetention = toRetentionDays(config.logRetentionDays)
 
     this.tables = new Tables(this, 'Tables')

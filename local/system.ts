@@ -158,6 +158,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
           settings: vendorSettings,
           credentials: async () => secret,
           baseUrl: options.vendorBaseUrl,
+          production: config.production,
           now: () => new Date(),
         }),
         consent,

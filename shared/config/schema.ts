@@ -29,6 +29,11 @@ export const siteSchema = z.strictObject({
 
 export const configSchema = z.strictObject({
   /** Version of the privacy policy that consents are recorded under. */
+  /**
+   * A production deployment refuses vendor settings meant for testing (Meta's `testEventCode`). The
+   * stack sets it from the deployment's `production` (default true); `npm start` runs with it off.
+   */
+  production: z._default(z.boolean(), false),
   policyVersion: z._default(z.string().check(z.minLength(1)), '2018-05'),
   /** Take the client IP from the first X-Forwarded-For address (only behind a trusted proxy). */
   trustProxy: z._default(z.boolean(), false),

@@ -2,7 +2,11 @@ import { ConfigError } from '#shared/config/load.ts'
 import { bindVendor, switchedOffAdapter } from '#shared/vendors/adapter.ts'
 import type { AnyVendor, BaseVendorSettings } from '#shared/vendors/contract.ts'
 import type { VendorId } from '#shared/vendors/index.ts'
-import { type VendorSettingsReader, vendorPolicy } from '#shared/vendors/runtime-settings.ts'
+import {
+  type VendorSettingsReader,
+  vendorPolicy,
+  vendorSettingsRefusal,
+} from '#shared/vendors/runtime-settings.ts'
 import type { DeliveryBinding } from './deliver.ts'
 
 export interface BindingSources {
@@ -12,6 +16,8 @@ export interface BindingSources {
   credentials: () => Promise<string | undefined>
   /** Replaces scheme and host of every request (local runtime and tests only). */
   baseUrl?: string | undefined
+  /** A production deployment refuses settings meant for testing (see Vendor.checkSettings). */
+  production: boolean
   now: () => Date
 }
 
@@ -28,6 +34,8 @@ export function vendorBinding(sources: BindingSources): () => Promise<DeliveryBi
     const settings = await sources.settings.settingsOf(vendor.id)
     const policy = vendorPolicy(vendor.id, settings)
     if (!settings?.enabled) return { adapter: switchedOffAdapter(vendor.id, vendor.purposes), policy }
+    const refusal = vendorSettingsRefusal(vendor, settings, sources.production)
+    if (refusal) throw new ConfigError(`${vendor.label} settings refused: ${refusal}`)
     const secret = await sources.credentials()
     if (secret === undefined)
       throw new ConfigError(`${vendor.label} is enabled but its secret is empty: put ${templateOf(vendor)}`)

@@ -1,6 +1,6 @@
 import { ConfigError } from '#shared/config/load.ts'
 import type { VendorPolicy } from '#shared/consent/decide.ts'
-import type { BaseVendorSettings } from './contract.ts'
+import type { AnyVendor, BaseVendorSettings } from './contract.ts'
 import { type VendorId, type VendorSettingsById, vendorById } from './index.ts'
 
 /**
@@ -27,6 +27,15 @@ export function parseVendorSettings(id: string, raw: unknown): BaseVendorSetting
     (issue) => `${id}.${issue.path.join('.') || '(root)'}: ${issue.message}`,
   )
   throw new ConfigError(`Invalid ${vendor.label} settings: ${problems.join('; ')}`)
+}
+
+/** Why a vendor may not run with these settings in this deployment, or null. */
+export function vendorSettingsRefusal(
+  vendor: AnyVendor,
+  settings: BaseVendorSettings,
+  production: boolean,
+): string | null {
+  return vendor.checkSettings?.(settings, { production }) ?? null
 }
 
 /** What the consent decision needs of a vendor; a vendor without settings is switched off. */

@@ -121,6 +121,19 @@ describe('deployment configuration', () => {
     expect(problemsWith(input)).toContain('runtime.sites.0.allowedOrigins.0: must be an origin')
   })
 
+  it('refuses a Meta test event code in a production deployment, and allows it in a test one', () => {
+    const withTestCode = (production: boolean) => {
+      const input = withRuntime((runtime) => ({
+        ...runtime,
+        vendors: { meta: { pixelId: '1234567890', testEventCode: 'TEST123' } },
+      }))
+      return typeof input === 'object' && input !== null ? { ...input, production } : input
+    }
+
+    expect(problemsWith(withTestCode(true))).toContain('runtime.vendors.meta: testEventCode routes events')
+    expect(parseInfraConfig(withTestCode(false)).runtime.vendors.meta?.testEventCode).toBe('TEST123')
+  })
+
   it('refuses a runtime configuration too large for the Lambda environment', () => {
     const writeKeys = Array.from({ length: 200 }, (_, index) => `write-key-number-${index}`)
     const input = withRuntime((runtime) => ({

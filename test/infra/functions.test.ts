@@ -78,7 +78,11 @@ describe.each(functions)('the %s function', (_name, fn) => {
   it('receives the validated deployment configuration, without vendor settings (those are in the config table)', () => {
     const embedded = z.string().parse(environmentOf(fn).TAGWARDEN_CONFIG_JSON)
 
-    expect(configSchema.parse(JSON.parse(embedded))).toEqual({ ...config.runtime, vendors: {} })
+    expect(configSchema.parse(JSON.parse(embedded))).toEqual({
+      ...config.runtime,
+      production: true,
+      vendors: {},
+    })
   })
 
   it('runs under its own role with no managed policies', () => {
