@@ -1,10 +1,14 @@
 import fc from 'fast-check'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { inMemoryConsentStore } from '#shared/adapters/in-memory-consent-store.ts'
 import { parseConfig } from '#shared/config/load.ts'
+import type { ConsentRecord } from '#shared/consent/model.ts'
+import type { ConsentStore } from '#shared/consent/store.ts'
+import type { VendorRequest } from '#shared/delivery/http.ts'
 import type { Dispatch, VendorMessage } from '#shared/delivery/message.ts'
 import type { DecisionRecord } from '#shared/ingest/collect.ts'
 import type { Redaction } from '#shared/privacy/pii-policy.ts'
+import { bindVendor } from '#shared/vendors/adapter.ts'
+import { VENDORS, type VendorId } from '#shared/vendors/index.ts'
 import { createCollectHandler } from '../../functions/collect/handler.ts'
 import { apiEvent, basicAuthorization, lambdaContext } from '../support/api-event.ts'
 import { ga4Adapter } from '../support/ga4.ts'
@@ -23,14 +27,62 @@ const ORIGIN = 'https://www.example.com'
 const BROWSER_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36'
 
-// Legitimate interest: GA4 takes every event of a visitor who did not object, so nothing hides behind consent.
+/**
+ * Every vendor in VENDORS, and every visitor consenting to every purpose: each vendor takes every
+ * event, so nothing hides behind consent. A vendor added to VENDORS must be added here (type error).
+ */
+const VENDOR_FIXTURES: { [Id in VendorId]: { settings: object; credentials: unknown } } = {
+  ga4: { settings: { measurementId: 'G-TEST123' }, credentials: { apiSecret: 'secret' } },
+  meta: { settings: { pixelId: '1234567890' }, credentials: { accessToken: 'token' } },
+}
 const config = parseConfig({
   sites: [{ id: 'example', writeKeys: [WRITE_KEY], allowedOrigins: [ORIGIN] }],
-  vendors: { ga4: { enabled: true, measurementId: 'G-TEST123', legalBasis: 'legitimate_interest' } },
+  vendors: Object.fromEntries(
+    VENDORS.map(({ id }) => [id, { ...VENDOR_FIXTURES[id].settings, enabled: true }]),
+  ),
 })
-const ga4Config = config.vendors.ga4
-if (!ga4Config) throw new Error('GA4 must be configured')
-const ga4 = ga4Adapter(ga4Config, 'secret')
+/** Each vendor bound as its deliverer binds it, to build the requests a queued message turns into. */
+const adapters = new Map(
+  VENDORS.map((vendor) => {
+    const settings = config.vendors[vendor.id]
+    if (!settings) throw new Error(`${vendor.id} must be configured`)
+    const bound = bindVendor(vendor, settings, VENDOR_FIXTURES[vendor.id].credentials, {
+      now: () => new Date(),
+    })
+    return [vendor.id as string, bound]
+  }),
+)
+function requestsFor(messages: ReadonlyArray<VendorMessage>): VendorRequest[] {
+  return [...adapters].flatMap(([vendor, adapter]) => {
+    const payloads = messages.flatMap((message) => {
+      if (message.vendor !== vendor) return []
+      const payload = adapter.parsePayload(message.payload)
+      return payload ? [{ messageId: message.messageId, payload }] : []
+    })
+    return payloads.length > 0 ? adapter.buildRequests(payloads) : []
+  })
+}
+/** Whoever the visitor is, they allow analytics and marketing (for a year from now). */
+function consentingToEverything(): ConsentStore {
+  const recordOf = (consentKey: string, now: Date): ConsentRecord => ({
+    consentKey,
+    purposes: { analytics: true, marketing: true },
+    policyVersion: '2018-05',
+    receiptId: 'receipt',
+    updatedAt: now.toISOString(),
+    expiresAt: Math.floor(now.getTime() / 1000) + 365 * 86_400,
+  })
+  return {
+    current: async (consentKey, now) => recordOf(consentKey, now),
+    currentMany: async (keys, now) => new Map(keys.map((key) => [key, recordOf(key, now)])),
+    record: async () => {},
+    history: async () => [],
+  }
+}
+
+const ga4Settings = config.vendors.ga4
+if (!ga4Settings) throw new Error('GA4 must be configured')
+const ga4 = ga4Adapter(ga4Settings, 'secret')
 
 const letters = (min: number, max: number) => fc.stringMatching(new RegExp(`^[g-z]{${min},${max}}$`))
 
@@ -103,12 +155,18 @@ type Send = (pii: string, visitorId: string) => ReturnType<Invoke>
 
 /** Every field kind a site can fill, through the JSON routes and through the pixel. */
 function placements(handler: Invoke): Record<string, Send> {
-  const track = (visitorId: string, fields: Record<string, unknown>) =>
+  // A page URL by default: Meta takes only website events that name the page they happened on.
+  const track = (visitorId: string, { context, ...fields }: Record<string, unknown>) =>
     handler(
       apiEvent({
         method: 'POST',
         path: '/v1/track',
-        body: { anonymousId: visitorId, event: 'Viewed Offer', ...fields },
+        body: {
+          anonymousId: visitorId,
+          event: 'Viewed Offer',
+          ...fields,
+          context: { page: { url: `${ORIGIN}/offer` }, ...(context as object | undefined) },
+        },
         headers: { authorization: basicAuthorization(WRITE_KEY), origin: ORIGIN, 'user-agent': BROWSER_UA },
       }),
       lambdaContext(),
@@ -151,7 +209,7 @@ function placements(handler: Invoke): Record<string, Send> {
 
 const PLACEMENT_NAMES = Object.keys(placements(async () => ({})))
 
-describe('PII firewall: no personal data reaches GA4, a queue message or the decision trace', () => {
+describe('PII firewall: no personal data reaches any vendor, a queue message or the decision trace', () => {
   let queued: VendorMessage[]
   let reported: unknown[]
   let handler: ReturnType<typeof createCollectHandler>
@@ -166,7 +224,7 @@ describe('PII firewall: no personal data reaches GA4, a queue message or the dec
     }
     handler = createCollectHandler({
       config,
-      consent: inMemoryConsentStore(),
+      consent: consentingToEverything(),
       dispatch,
       pseudonymKey: PSEUDONYM_KEY,
       trustProxy: false,
@@ -198,12 +256,9 @@ describe('PII firewall: no personal data reaches GA4, a queue message or the dec
         }
       }
     }
-    const payloads = queued.flatMap((message) => {
-      const payload = ga4.parsePayload(message.payload)
-      return payload ? [{ messageId: message.messageId, payload }] : []
-    })
-    expect(payloads).toHaveLength(queued.length)
-    for (const request of ga4.buildRequests(payloads)) {
+    const requests = requestsFor(queued)
+    expect(requests.flatMap((request) => request.messageIds)).toHaveLength(queued.length)
+    for (const request of requests) {
       strings.push(request.url)
       walk(JSON.parse(request.body))
     }
@@ -246,6 +301,16 @@ describe('PII firewall: no personal data reaches GA4, a queue message or the dec
     })
   }
 
+  it('puts every vendor under test: each one queues the placed events', async () => {
+    for (const where of ['property value', 'query value', 'pixel url']) {
+      queued = []
+      await placements(handler)[where]?.('nothing personal', 'v-every-vendor')
+      expect(new Set(queued.map((message) => message.vendor)), where).toEqual(
+        new Set(VENDORS.map(({ id }) => id)),
+      )
+    }
+  })
+
   describe("the visitor's own id", () => {
     for (const where of PLACEMENT_NAMES) {
       if (where === 'message id') continue
@@ -273,8 +338,12 @@ describe('an event name that reveals personal data', () => {
     const queued: VendorMessage[] = []
     const decisions: DecisionRecord[] = []
     const handler = createCollectHandler({
-      config: parseConfig({ ...config, privacy: { neutralEventName: 'hidden_event' } }),
-      consent: inMemoryConsentStore(),
+      config: parseConfig({
+        ...config,
+        vendors: { ga4: ga4Settings },
+        privacy: { neutralEventName: 'hidden_event' },
+      }),
+      consent: consentingToEverything(),
       dispatch: { enqueue: async (_vendor, messages) => void queued.push(...messages) },
       pseudonymKey: PSEUDONYM_KEY,
       trustProxy: false,
