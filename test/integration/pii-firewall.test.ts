@@ -376,3 +376,44 @@ describe('an event name that reveals personal data', () => {
     ])
   })
 })
+
+describe('what an allow-list leaves out', () => {
+  it('is named in the decision trace, field and reason, never the value', async () => {
+    const decisions: DecisionRecord[] = []
+    const handler = createCollectHandler({
+      config: parseConfig({ ...config, vendors: { ga4: ga4Settings } }),
+      consent: consentingToEverything(),
+      dispatch: { enqueue: async () => {} },
+      pseudonymKey: PSEUDONYM_KEY,
+      trustProxy: false,
+      now: () => new Date(),
+      onDecision: (decision) => decisions.push(decision),
+    })
+    await handler(
+      apiEvent({
+        method: 'POST',
+        path: '/v1/track',
+        body: {
+          anonymousId: 'v-allow-list',
+          event: 'Viewed Offer',
+          properties: { note: 'Profile of Jane Roe', value: 3 },
+          context: {
+            page: { url: `${ORIGIN}/offer?ref=partner7&utm_source=news`, title: 'Profile of Jane Roe' },
+          },
+        },
+        headers: { authorization: basicAuthorization(WRITE_KEY), origin: ORIGIN, 'user-agent': BROWSER_UA },
+      }),
+      lambdaContext(),
+    )
+    const [ga4Decision] = decisions.filter((decision) => decision.vendor === 'ga4')
+    expect(ga4Decision?.allow).toBe(true)
+    expect(ga4Decision?.dropped).toEqual(
+      expect.arrayContaining([
+        { field: 'properties.note', reason: 'not in GA4 forwardProperties' },
+        { field: 'context.page.title', reason: 'GA4 forwardPageTitle is off (titles are free text)' },
+        { field: 'context.page.url?ref', reason: 'query parameter not in GA4 allowedUrlParams' },
+      ]),
+    )
+    expect(JSON.stringify(decisions)).not.toMatch(/Jane|partner7/)
+  })
+})
