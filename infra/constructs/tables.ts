@@ -1,9 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib'
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb'
 import { Construct } from 'constructs'
-
-/** Mirrors TABLE_KEYS in shared/adapters/dynamodb-tables.ts (infra imports no runtime code). */
-const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const
+import { TABLE_KEYS } from '#shared/adapters/dynamodb-tables.ts'
 
 /**
  * The DynamoDB tables. All: on-demand, point-in-time recovery, TTL on `expiresAt` (every item

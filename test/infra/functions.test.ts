@@ -1,4 +1,3 @@
-import { Match } from 'aws-cdk-lib/assertions'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { configSchema } from '#shared/config/schema.ts'

@@ -388,6 +388,9 @@ describe('what an allow-list leaves out', () => {
       trustProxy: false,
       now: () => new Date(),
       onDecision: (decision) => decisions.push(decision),
+      reportError: (error) => {
+        throw error
+      },
     })
     await handler(
       apiEvent({

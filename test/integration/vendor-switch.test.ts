@@ -193,6 +193,7 @@ describe('switching Meta in the config table', () => {
             settings: vendorSettings,
             credentials: async () => secrets[vendor.id],
             baseUrl: vendorStandIn.url,
+            production: true,
             now: clock.date,
           }),
           consent,
