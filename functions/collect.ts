@@ -2,15 +2,12 @@ import { Logger } from '@aws-lambda-powertools/logger'
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
 import { SQSClient } from '@aws-sdk/client-sqs'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
-import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
-import { dynamoIdempotencyStore } from '#shared/adapters/dynamodb-idempotency-store.ts'
-import { dynamoTraitStore } from '#shared/adapters/dynamodb-trait-store.ts'
-import { dynamoVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
 import { PSEUDONYM_SECRET, secretFromEnvironment } from '#shared/adapters/secrets.ts'
 import { sqsDispatch } from '#shared/adapters/sqs-dispatch.ts'
 import { ENV, queueUrlVariable } from '#shared/config/environment.ts'
 import { configFromEnvironment, requireEnv } from '#shared/config/load.ts'
 import { VENDOR_IDS } from '#shared/vendors/index.ts'
+import { composeCollect } from './collect/compose.ts'
 import { createCollectHandler } from './collect/handler.ts'
 
 const logger = new Logger({ serviceName: 'tagwarden-collect' })
@@ -28,27 +25,32 @@ const queueUrls = Object.fromEntries(
   }),
 )
 
-const dynamo = documentClient()
-
-export const handler = createCollectHandler({
-  config,
-  vendorSettings: dynamoVendorSettings(dynamo, requireEnv(ENV.configTable), {
-    onError: (error) => logger.error('vendor settings', { error }),
+export const handler = createCollectHandler(
+  composeCollect({
+    config,
+    dynamo: documentClient(),
+    tables: {
+      consent: requireEnv(ENV.consentTable),
+      config: requireEnv(ENV.configTable),
+      idempotency: requireEnv(ENV.idempotencyTable),
+    },
+    dispatch: sqsDispatch(new SQSClient({}), queueUrls),
+    pseudonymKey: await secretFromEnvironment(PSEUDONYM_SECRET),
+    trustProxy: config.trustProxy,
+    report: {
+      onDecision: (decision) => logger.debug('decision', { ...decision }),
+      reportError: (error) => logger.error('collect failed', { error }),
+      // A visitor's bad pixel URL is not our failure: a warning with the error's own fields (never the
+      // request), and a count to alarm on.
+      reportPixelRefusal: (error) => {
+        logger.warn('pixel request refused', {
+          error: error.name,
+          message: error.message,
+          field: error.field,
+        })
+        pixelMetrics().addMetric('PixelClientErrors', MetricUnit.Count, 1)
+        pixelMetrics().publishStoredMetrics()
+      },
+    },
   }),
-  consent: dynamoConsentStore(dynamo, requireEnv(ENV.consentTable)),
-  traits: dynamoTraitStore(dynamo, requireEnv(ENV.consentTable)),
-  idempotency: dynamoIdempotencyStore(dynamo, requireEnv(ENV.idempotencyTable)),
-  dispatch: sqsDispatch(new SQSClient({}), queueUrls),
-  pseudonymKey: await secretFromEnvironment(PSEUDONYM_SECRET),
-  trustProxy: config.trustProxy,
-  now: () => new Date(),
-  onDecision: (decision) => logger.debug('decision', { ...decision }),
-  reportError: (error) => logger.error('collect failed', { error }),
-  // A visitor's bad pixel URL is not our failure: a warning with the error's own fields (never the
-  // request), and a count to alarm on.
-  reportPixelRefusal: (error) => {
-    logger.warn('pixel request refused', { error: error.name, message: error.message, field: error.field })
-    pixelMetrics().addMetric('PixelClientErrors', MetricUnit.Count, 1)
-    pixelMetrics().publishStoredMetrics()
-  },
-})
+)

@@ -3,20 +3,19 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
-import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
-import { dynamoIdempotencyStore } from '#shared/adapters/dynamodb-idempotency-store.ts'
-import { dynamoTraitStore } from '#shared/adapters/dynamodb-trait-store.ts'
-import { dynamoVendorSettings, seedVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
+import { seedVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
 import { fetchSender } from '#shared/adapters/fetch-sender.ts'
 import type { TagwardenConfig } from '#shared/config/schema.ts'
-import { vendorBinding } from '#shared/delivery/binding.ts'
 import { type ApiFunction, matchRoute } from '#shared/events/routes.ts'
 import { corsHeaders, preflightResponse } from '#shared/http/cors.ts'
 import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
 import type { DecisionRecord } from '#shared/ingest/collect.ts'
 import { VENDORS, type VendorId } from '#shared/vendors/index.ts'
+import { composeCollect } from '../functions/collect/compose.ts'
 import { createCollectHandler } from '../functions/collect/handler.ts'
+import { composeConsent } from '../functions/consent/compose.ts'
 import { createConsentHandler } from '../functions/consent/handler.ts'
+import { composeDeliver } from '../functions/deliver/compose.ts'
 import { createDeliverHandler } from '../functions/deliver/handler.ts'
 import { BodyTooLargeError, toApiGatewayEvent, writeResult } from './api-gateway.ts'
 import { claimDataDir } from './data-dir.ts'
@@ -95,8 +94,6 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     storage ? { path: storage.dynamoDirectory } : {},
   )
   const client = documentClient(dynamo.clientConfig)
-  const consent = dynamoConsentStore(client, CONSENT_TABLE)
-  const traits = dynamoTraitStore(client, CONSENT_TABLE)
   const outbox = new Outbox(options.outboxEntries ?? DEFAULT_OUTBOX_ENTRIES)
   const queues = new LocalQueues(
     outbox,
@@ -113,61 +110,58 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 
   // Like the deployed stack: the config file seeds the config table (an item already there wins).
   await seedVendorSettings(client, CONFIG_TABLE, config.vendors)
-  const vendorSettings = dynamoVendorSettings(client, CONFIG_TABLE, { onError: reportError })
-  const collect = createCollectHandler({
-    config,
-    vendorSettings,
-    consent,
-    traits,
-    dispatch: queues,
-    idempotency: dynamoIdempotencyStore(client, IDEMPOTENCY_TABLE),
-    pseudonymKey: options.pseudonymKey,
-    trustProxy: options.trustProxy,
-    now: () => new Date(),
-    onDecision: (decision) => {
-      outbox.decisions.push(decision)
-      print(
-        `[decision] ${decision.vendor ?? '-'} ${decision.messageId}: ${decision.allow ? 'allow' : 'deny'} (${decision.reason})${redactionNote(decision)}`,
-      )
-    },
-    reportError,
-    reportPixelRefusal: (error) => {
-      metrics.PixelClientErrors++
-      print(`[warn] pixel request refused: ${error.name} (${error.field ?? '-'}): ${error.message}`)
-    },
-  })
-  const consentApi = createConsentHandler({
-    config,
-    store: consent,
-    traits,
-    pseudonymKey: options.pseudonymKey,
-    policyVersion: config.policyVersion,
-    retentionDays: config.retention.consentDays,
-    now: () => new Date(),
-    newReceiptId: () => crypto.randomUUID(),
-  })
+  const collect = createCollectHandler(
+    composeCollect({
+      config,
+      dynamo: client,
+      tables: { consent: CONSENT_TABLE, config: CONFIG_TABLE, idempotency: IDEMPOTENCY_TABLE },
+      dispatch: queues,
+      pseudonymKey: options.pseudonymKey,
+      trustProxy: options.trustProxy,
+      report: {
+        onDecision: (decision) => {
+          outbox.decisions.push(decision)
+          print(
+            `[decision] ${decision.vendor ?? '-'} ${decision.messageId}: ${decision.allow ? 'allow' : 'deny'} (${decision.reason})${redactionNote(decision)}`,
+          )
+        },
+        reportError,
+        reportPixelRefusal: (error) => {
+          metrics.PixelClientErrors++
+          print(`[warn] pixel request refused: ${error.name} (${error.field ?? '-'}): ${error.message}`)
+        },
+      },
+    }),
+  )
+  const consentApi = createConsentHandler(
+    composeConsent({
+      config,
+      dynamo: client,
+      consentTable: CONSENT_TABLE,
+      pseudonymKey: options.pseudonymKey,
+    }),
+  )
 
   const realSender = options.vendorBaseUrl ? fetchSender() : undefined
   for (const vendor of VENDORS) {
     const secret = options.credentials?.[vendor.id] ?? JSON.stringify(vendor.devCredentials)
     queues.consume(
       vendor.id,
-      createDeliverHandler({
-        binding: vendorBinding({
+      createDeliverHandler(
+        composeDeliver({
           vendor,
-          settings: vendorSettings,
+          dynamo: client,
+          tables: { consent: CONSENT_TABLE, config: CONFIG_TABLE },
           credentials: async () => secret,
+          sender: recordingSender(outbox, print, realSender),
+          deadLetters: queues.deadLetters(vendor.id),
+          redelivery: queues.redelivery(vendor.id),
           baseUrl: options.vendorBaseUrl,
           production: config.production,
-          now: () => new Date(),
+          onOutcome: (report) => outbox.recordDelivery(vendor.id, report, { dryRun: !realSender }),
+          reportError,
         }),
-        consent,
-        sender: recordingSender(outbox, print, realSender),
-        deadLetters: queues.deadLetters(vendor.id),
-        redelivery: queues.redelivery(vendor.id),
-        now: () => new Date(),
-        onOutcome: (report) => outbox.recordDelivery(vendor.id, report, { dryRun: !realSender }),
-      }),
+      ),
     )
   }
   queues.start()

@@ -1,0 +1,36 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
+import { dynamoIdempotencyStore } from '#shared/adapters/dynamodb-idempotency-store.ts'
+import { dynamoTraitStore } from '#shared/adapters/dynamodb-trait-store.ts'
+import { dynamoVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
+import type { TagwardenConfig } from '#shared/config/schema.ts'
+import type { Dispatch } from '#shared/delivery/message.ts'
+import type { CollectHandlerDeps } from './handler.ts'
+
+export interface CollectParts {
+  config: TagwardenConfig
+  dynamo: DynamoDBDocumentClient
+  tables: { consent: string; config: string; idempotency: string }
+  dispatch: Dispatch
+  pseudonymKey: string
+  trustProxy: boolean
+  /** Where the collector's decisions, errors and refused pixels go (logs and metrics; locally the outbox). */
+  report: Pick<CollectHandlerDeps, 'onDecision' | 'reportError' | 'reportPixelRefusal'>
+}
+
+/** The collector's dependencies, composed the same way in Lambda (functions/collect.ts) and locally. */
+export function composeCollect(parts: CollectParts): CollectHandlerDeps {
+  const { dynamo, tables, report } = parts
+  return {
+    config: parts.config,
+    vendorSettings: dynamoVendorSettings(dynamo, tables.config, { onError: report.reportError }),
+    consent: dynamoConsentStore(dynamo, tables.consent),
+    traits: dynamoTraitStore(dynamo, tables.consent),
+    idempotency: dynamoIdempotencyStore(dynamo, tables.idempotency),
+    dispatch: parts.dispatch,
+    pseudonymKey: parts.pseudonymKey,
+    trustProxy: parts.trustProxy,
+    now: () => new Date(),
+    ...report,
+  }
+}

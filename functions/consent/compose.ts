@@ -1,0 +1,28 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
+import { dynamoTraitStore } from '#shared/adapters/dynamodb-trait-store.ts'
+import type { TagwardenConfig } from '#shared/config/schema.ts'
+import type { ConsentHandlerDeps } from './handler.ts'
+
+export interface ConsentParts {
+  config: TagwardenConfig
+  dynamo: DynamoDBDocumentClient
+  consentTable: string
+  pseudonymKey: string
+  report?: ConsentHandlerDeps['report']
+}
+
+/** The consent API's dependencies, composed the same way in Lambda (functions/consent.ts) and locally. */
+export function composeConsent(parts: ConsentParts): ConsentHandlerDeps {
+  return {
+    config: parts.config,
+    store: dynamoConsentStore(parts.dynamo, parts.consentTable),
+    traits: dynamoTraitStore(parts.dynamo, parts.consentTable),
+    pseudonymKey: parts.pseudonymKey,
+    policyVersion: parts.config.policyVersion,
+    retentionDays: parts.config.retention.consentDays,
+    now: () => new Date(),
+    newReceiptId: () => crypto.randomUUID(),
+    ...(parts.report ? { report: parts.report } : {}),
+  }
+}
