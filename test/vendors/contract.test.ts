@@ -7,8 +7,7 @@ import type { CollectedEvent, EventType, PropertyValue } from '#shared/events/mo
 import { type GrantedIdentity, IDENTITY_KINDS } from '#shared/identity/kinds.ts'
 import { pseudonymsFor } from '#shared/privacy/pseudonyms.ts'
 import type { AnyVendor, BaseVendorSettings, MapContext, Outcome, Queued } from '#shared/vendors/contract.ts'
-import { ga4Vendor } from '#shared/vendors/ga4/index.ts'
-import { VENDOR_IDS, VENDORS } from '#shared/vendors/index.ts'
+import { VENDOR_IDS, VENDORS, type VendorId } from '#shared/vendors/index.ts'
 import { CONTRACT_FIXTURES, type ScreenedField } from './contract-fixtures.ts'
 
 /**
@@ -26,6 +25,11 @@ const OLDEST_EVENT_MS = 10 * DAY_MS
 const LONGEST_QUEUE_WAIT_MS = 3 * DAY_MS
 const OUTCOMES: ReadonlySet<Outcome> = new Set(['delivered', 'retry', 'reject'])
 const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>(['page', 'track', 'identify'])
+/**
+ * Vendors whose payload does not read back a -0 property as written (JSON has no -0): found by this
+ * test and reported; their case is `it.fails` until the mapper turns -0 into 0 as Meta's does.
+ */
+const NEGATIVE_ZERO_BREAKS: ReadonlySet<VendorId> = new Set(['ga4'])
 const pseudonyms = pseudonymsFor('contract-test-pseudonym-key', SITE_ID)
 
 const USER_AGENTS = [
@@ -108,7 +112,7 @@ const pageUrl = fc.option(
 )
 const propertyValue: fc.Arbitrary<PropertyValue> = fc.oneof(
   text(600),
-  // -0 is left out here: GA4's read-back of it is a known break, pinned in its own case below.
+  // -0 has its own case (see NEGATIVE_ZERO_BREAKS), so a known break cannot fail this one at random.
   fc.double({ noNaN: true, noDefaultInfinity: true }).map((value) => value + 0),
   fc.integer(),
   fc.boolean(),
@@ -135,7 +139,10 @@ function collectedEvents(
   options: {
     types: ReadonlyArray<EventType>
     url: fc.Arbitrary<string | undefined>
+    /** Few visitors, IPs and devices make batches whose events can share requests. */
     visitorIds?: ReadonlyArray<string>
+    ip?: fc.Arbitrary<string | null>
+    device?: fc.Arbitrary<CollectedEvent['context']['device']>
   },
 ): fc.Arbitrary<CollectedEvent> {
   const propertyKey = fc.oneof(
@@ -157,8 +164,8 @@ function collectedEvents(
         { requiredKeys: [] },
       ),
       properties: fc.dictionary(propertyKey, propertyValue, { maxKeys: 30 }),
-      ip: fc.option(truncatedIp, { nil: null }),
-      device,
+      ip: options.ip ?? fc.option(truncatedIp, { nil: null }),
+      device: options.device ?? device,
       sessionId: fc.option(fc.oneof(text(256), fc.stringMatching(/^\d{13}$/)), { nil: undefined }),
       gpc: fc.boolean(),
     })
@@ -496,6 +503,23 @@ describe.each(VENDORS)('vendor contract: $id', (known) => {
     expect(mapped, 'events that mapped to a payload').toBeGreaterThan(0)
   })
 
+  const negativeZeroCase = NEGATIVE_ZERO_BREAKS.has(known.id) ? it.fails : it
+  negativeZeroCase('reads a numeric property of -0 back from queue JSON as it was written', () => {
+    const payloads = fixture.propertyKeys.flatMap((key) => {
+      const event = typicalEvent({ properties: { [key]: -0 } })
+      const payload: unknown = vendor.toPayload(
+        event,
+        typicalIdentity(vendor),
+        mapContext(fixture.settings, true),
+      )
+      return payload === null ? [] : [payload]
+    })
+    expect(payloads.length, 'events that mapped').toBeGreaterThan(0)
+    for (const payload of payloads) {
+      expect(vendor.payloadSchema.parse(JSON.parse(JSON.stringify(payload)))).toEqual(payload)
+    }
+  })
+
   it('sends no raw IP, e-mail, phone, trait or visitor id in any request or queued payload', () => {
     let sent = 0
     fc.assert(
@@ -533,6 +557,8 @@ describe.each(VENDORS)('vendor contract: $id', (known) => {
       types: ['page', 'track'],
       url: absoluteUrl,
       visitorIds,
+      ip: fc.constant('203.0.113.0'),
+      device: fc.constant({ category: 'desktop', browser: 'Firefox', os: 'Linux' }),
     })
     const queuedWait = fc.integer({ min: 0, max: LONGEST_QUEUE_WAIT_MS })
     const message = fc.tuple(events, finalIdentity, queuedWait)
@@ -627,26 +653,22 @@ function typicalEvent(overrides: Partial<CollectedEvent> = {}): CollectedEvent {
   }
 }
 
+function typicalIdentity(vendor: AnyVendor): GrantedIdentity {
+  return grantedTo(vendor, { userAgent: USER_AGENTS[0], fbp: 'fb.1.1717329600000.1234567890' })
+}
+
 /** A request the vendor builds for an ordinary tracked event, with marketing allowed. */
 function typicalRequest(
   vendor: AnyVendor,
   settings: BaseVendorSettings,
   send: (batch: ReadonlyArray<Queued<unknown>>) => VendorRequest[],
 ): VendorRequest {
-  const identity = grantedTo(vendor, { userAgent: USER_AGENTS[0], fbp: 'fb.1.1717329600000.1234567890' })
-  const payload: unknown = vendor.toPayload(typicalEvent(), identity, mapContext(settings, true))
+  const payload: unknown = vendor.toPayload(
+    typicalEvent(),
+    typicalIdentity(vendor),
+    mapContext(settings, true),
+  )
   const [request] = payload === null ? [] : send([{ messageId: 'sqs-typical', payload }])
   if (!request) throw new Error(`${vendor.id} builds no request for an ordinary tracked event`)
   return request
 }
-
-describe('known breaks of the contract (reported; production code is not changed by this test)', () => {
-  // GA4 forwards a numeric property as it came. JSON has no -0, so a queued -0 reads back as 0 and
-  // the deliverer works with a payload other than the one written (Meta's mapper turns -0 into 0).
-  it.fails('ga4: a property value of -0 reads back from queue JSON as it was written', () => {
-    const event = typicalEvent({ properties: { value: -0 } })
-    const payload = ga4Vendor.toPayload(event, {}, mapContext(CONTRACT_FIXTURES.ga4.settings, false))
-    expect(payload?.event.params.value).toBe(-0)
-    expect(ga4Vendor.payloadSchema.parse(JSON.parse(JSON.stringify(payload)))).toEqual(payload)
-  })
-})
