@@ -148,7 +148,8 @@ function withProperties(
 
 /** GA4 params are strings or numbers: booleans become `'true'`/`'false'`; null and empty text are dropped. */
 function paramValueOf(value: PropertyValue): string | number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined
+  // `+ 0` turns -0 into 0: JSON has no -0, so a queued payload must not hold one.
+  if (typeof value === 'number') return Number.isFinite(value) ? value + 0 : undefined
   if (typeof value === 'boolean') return String(value)
   if (value === null) return undefined
   return safeText(value, GA4_MAX_PARAM_VALUE_CHARS)
