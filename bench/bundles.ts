@@ -39,7 +39,11 @@ function benchEnvironment(): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     NODE_OPTIONS,
-    TAGWARDEN_CONFIG_JSON: JSON.stringify(example.runtime),
+    // What the stack passes: the deployment config, without the vendor settings it seeds the table with.
+    TAGWARDEN_CONFIG_JSON: JSON.stringify({
+      ...z.object({}).loose().parse(example.runtime),
+      vendors: undefined,
+    }),
     CONSENT_TABLE_NAME: 'bench-consent',
     IDEMPOTENCY_TABLE_NAME: 'bench-idempotency',
     CONFIG_TABLE_NAME: 'bench-config',

@@ -4,8 +4,12 @@ import { SQSClient } from '@aws-sdk/client-sqs'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { PSEUDONYM_SECRET, secretFromEnvironment } from '#shared/adapters/secrets.ts'
 import { sqsDispatch } from '#shared/adapters/sqs-dispatch.ts'
-import { ENV, queueUrlVariable } from '#shared/config/environment.ts'
-import { configFromEnvironment, requireEnv } from '#shared/config/load.ts'
+import {
+  deploymentConfigFromEnvironment,
+  ENV,
+  queueUrlVariable,
+  requireEnv,
+} from '#shared/config/environment.ts'
 import { VENDOR_IDS } from '#shared/vendors/index.ts'
 import { composeCollect } from './collect/compose.ts'
 import { createCollectHandler } from './collect/handler.ts'
@@ -17,7 +21,7 @@ const pixelMetrics = () => {
   metrics ??= new Metrics({ namespace: 'tagwarden', serviceName: 'tagwarden-collect' })
   return metrics
 }
-const config = configFromEnvironment()
+const config = deploymentConfigFromEnvironment()
 const queueUrls = Object.fromEntries(
   VENDOR_IDS.flatMap((vendor) => {
     const url = process.env[queueUrlVariable(vendor)]

@@ -1,8 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { PSEUDONYM_SECRET, secretFromEnvironment } from '#shared/adapters/secrets.ts'
-import { ENV } from '#shared/config/environment.ts'
-import { configFromEnvironment, requireEnv } from '#shared/config/load.ts'
+import { deploymentConfigFromEnvironment, ENV, requireEnv } from '#shared/config/environment.ts'
 import { composeConsent } from './consent/compose.ts'
 import { createConsentHandler } from './consent/handler.ts'
 
@@ -10,7 +9,7 @@ const logger = new Logger({ serviceName: 'tagwarden-consent' })
 
 export const handler = createConsentHandler(
   composeConsent({
-    config: configFromEnvironment(),
+    config: deploymentConfigFromEnvironment(),
     dynamo: documentClient(),
     consentTable: requireEnv(ENV.consentTable),
     pseudonymKey: await secretFromEnvironment(PSEUDONYM_SECRET),

@@ -6,15 +6,15 @@ import { fetchSender } from '#shared/adapters/fetch-sender.ts'
 import { secretReader } from '#shared/adapters/secrets.ts'
 import { sqsDeadLetters } from '#shared/adapters/sqs-dead-letters.ts'
 import { sqsRedelivery } from '#shared/adapters/sqs-redelivery.ts'
-import { ENV } from '#shared/config/environment.ts'
-import { ConfigError, configFromEnvironment, requireEnv } from '#shared/config/load.ts'
+import { deploymentConfigFromEnvironment, ENV, requireEnv } from '#shared/config/environment.ts'
+import { ConfigError } from '#shared/config/errors.ts'
 import type { OutcomeReport } from '#shared/delivery/deliver.ts'
 import { vendorById } from '#shared/vendors/index.ts'
 import { composeDeliver } from './deliver/compose.ts'
 import { createDeliverHandler } from './deliver/handler.ts'
 
 const logger = new Logger({ serviceName: 'tagwarden-deliver' })
-const config = configFromEnvironment()
+const config = deploymentConfigFromEnvironment()
 const vendorId = requireEnv(ENV.vendor)
 const vendor = vendorById(vendorId)
 if (!vendor) throw new ConfigError(`VENDOR is ${vendorId}; no vendor of that id (shared/vendors/index.ts)`)

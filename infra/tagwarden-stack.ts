@@ -35,7 +35,8 @@ export class TagwardenStack extends Stack {
     super(scope, id, props)
     const { config } = props
     // The functions get the deployment config only; vendor settings are read from the config table.
-    const runtimeConfig = { ...config.runtime, production: config.production, vendors: {} }
+    const { vendors: _seed, ...deployment } = config.runtime
+    const runtimeConfig = { ...deployment, production: config.production }
     const logRetention = toRetentionDays(config.logRetentionDays)
 
     this.tables = new Tables(this, 'Tables')

@@ -3,12 +3,12 @@ import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
 import { dynamoIdempotencyStore } from '#shared/adapters/dynamodb-idempotency-store.ts'
 import { dynamoTraitStore } from '#shared/adapters/dynamodb-trait-store.ts'
 import { dynamoVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
-import type { TagwardenConfig } from '#shared/config/schema.ts'
+import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
 import type { Dispatch } from '#shared/delivery/message.ts'
 import type { CollectHandlerDeps } from './handler.ts'
 
 export interface CollectParts {
-  config: TagwardenConfig
+  config: DeploymentConfig
   dynamo: DynamoDBDocumentClient
   tables: { consent: string; config: string; idempotency: string }
   dispatch: Dispatch

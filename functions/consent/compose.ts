@@ -1,11 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
 import { dynamoTraitStore } from '#shared/adapters/dynamodb-trait-store.ts'
-import type { TagwardenConfig } from '#shared/config/schema.ts'
+import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
 import type { ConsentHandlerDeps } from './handler.ts'
 
 export interface ConsentParts {
-  config: TagwardenConfig
+  config: DeploymentConfig
   dynamo: DynamoDBDocumentClient
   consentTable: string
   pseudonymKey: string

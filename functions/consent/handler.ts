@@ -1,6 +1,6 @@
 import middy from '@middy/core'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
-import type { TagwardenConfig } from '#shared/config/schema.ts'
+import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
 import { assertOriginAllowed, resolveSite, writeKeyFromAuthorization } from '#shared/config/sites.ts'
 import { anonymousIdSchema, parseConsentRequest } from '#shared/consent/request-schema.ts'
 import { type ConsentDeps, readConsent, recordConsent, revokeConsent } from '#shared/consent/service.ts'
@@ -16,7 +16,7 @@ const CONSENT_PATH = '/v1/consent'
 const VISITOR_PATH = /^\/v1\/consent\/([^/]+)$/
 
 export interface ConsentHandlerDeps extends ConsentDeps {
-  config: TagwardenConfig
+  config: DeploymentConfig
   /** Called with unexpected errors (they become a bare 500). Must not log the request event. */
   report?: (error: unknown) => void
 }

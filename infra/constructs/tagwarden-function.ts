@@ -15,8 +15,8 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
 import { TRAIT_ITEM_ATTRIBUTES } from '#shared/adapters/dynamodb-trait-store.ts'
+import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
 import { ENV } from '#shared/config/environment.ts'
-import type { TagwardenConfig } from '#shared/config/schema.ts'
 import {
   ESM_REQUIRE_BANNER,
   EXTERNAL_MODULES,
@@ -53,7 +53,7 @@ export interface TagwardenFunctionProps {
   readonly entry: FunctionName
   readonly description: string
   /** Passed to the function as TAGWARDEN_CONFIG_JSON. */
-  readonly runtimeConfig: TagwardenConfig
+  readonly runtimeConfig: DeploymentConfig
   readonly logRetention: RetentionDays
   /** @default 10 seconds */
   readonly timeout?: Duration

@@ -5,8 +5,8 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs'
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager'
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
+import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
 import { ENV } from '#shared/config/environment.ts'
-import type { TagwardenConfig } from '#shared/config/schema.ts'
 import { delivererTimeoutSeconds, visibilityTimeoutSeconds } from '#shared/delivery/timing.ts'
 import type { DeliveredVendor, VendorDeliveryProfile } from '../vendors.ts'
 import { TagwardenFunction } from './tagwarden-function.ts'
@@ -33,7 +33,7 @@ export interface VendorDeliveryProps {
   /** Receives before a message is moved to the dead-letter queue. */
   readonly maxReceiveCount: number
   readonly deadLetterRetention: Duration
-  readonly runtimeConfig: TagwardenConfig
+  readonly runtimeConfig: DeploymentConfig
   /** Read at send time so a revocation stops queued events. */
   readonly consentTable: ITableV2
   /** The vendor settings in force (its switch among them), read through a cache of at most 30 s. */

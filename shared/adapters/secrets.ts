@@ -1,6 +1,6 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets'
 import { ENV } from '#shared/config/environment.ts'
-import { ConfigError } from '#shared/config/load.ts'
+import { ConfigError } from '#shared/config/errors.ts'
 
 /**
  * A secret from the environment (`valueVariable`, how the local runtime and tests pass it) or else

@@ -1,4 +1,6 @@
 import type { VendorId } from '#shared/vendors/index.ts'
+import { type DeploymentConfig, deploymentConfigSchema } from './deployment-schema.ts'
+import { ConfigError } from './errors.ts'
 
 /**
  * The environment variables the stack sets and the functions read: one list, so infra's bind calls
@@ -24,4 +26,33 @@ export const ENV = {
 /** The collector's queue URL variable for one vendor. */
 export function queueUrlVariable(vendor: VendorId): string {
   return `QUEUE_URL_${vendor.toUpperCase()}`
+}
+
+/** A required environment variable; a missing one fails the function at init, not on first use. */
+export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name]
+  if (!value) throw new ConfigError(`Missing environment variable ${name}`)
+  return value
+}
+
+/**
+ * The deployment configuration a Lambda function runs with (TAGWARDEN_CONFIG_JSON, set by the stack).
+ * It holds no vendor settings, so this module imports no vendor: a function that sends to none (the
+ * consent API) does not carry them in its bundle.
+ */
+export function deploymentConfigFromEnvironment(env: NodeJS.ProcessEnv = process.env): DeploymentConfig {
+  const inline = env[ENV.config]
+  if (!inline) throw new ConfigError(`Missing environment variable ${ENV.config}`)
+  let json: unknown
+  try {
+    json = JSON.parse(inline)
+  } catch (cause) {
+    throw new ConfigError(`${ENV.config} is not valid JSON`, { cause })
+  }
+  const result = deploymentConfigSchema.safeParse(json)
+  if (result.success) return result.data
+  const problems = result.error.issues.map(
+    (issue) => `  - ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+  )
+  throw new ConfigError(`Invalid ${ENV.config}:\n${problems.join('\n')}`)
 }

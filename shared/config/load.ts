@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
+import { ConfigError } from './errors.ts'
 import { configSchema, type TagwardenConfig } from './schema.ts'
 
-export class ConfigError extends Error {
-  override name = 'ConfigError'
-}
+export { requireEnv } from './environment.ts'
+export { ConfigError } from './errors.ts'
 
 /** Validates a configuration object; the error names every bad field by its path. */
 export function parseConfig(input: unknown, source = 'configuration'): TagwardenConfig {
@@ -52,11 +52,4 @@ export function configFromEnvironment(
   if (env.TAGWARDEN_CONFIG) return readConfigFile(env.TAGWARDEN_CONFIG)
   if (fallback) return fallback
   throw new ConfigError('No configuration: set TAGWARDEN_CONFIG_JSON or TAGWARDEN_CONFIG')
-}
-
-/** A required environment variable; a missing one fails the function at init, not on first use. */
-export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  const value = env[name]
-  if (!value) throw new ConfigError(`Missing environment variable ${name}`)
-  return value
 }

@@ -1,6 +1,7 @@
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 import { type KnownVendor, VENDORS } from '#shared/vendors/index.ts'
+import { deploymentConfigSchema } from './deployment-schema.ts'
 
 type VendorSettingsShape = { [V in KnownVendor as V['id']]: z.ZodMiniOptional<V['settingsSchema']> }
 
@@ -11,50 +12,8 @@ function vendorSettingsShape(): VendorSettingsShape {
   ) as VendorSettingsShape
 }
 
-const origin = z.string().check(
-  z.refine((value) => {
-    try {
-      return new URL(value).origin === value
-    } catch {
-      return false
-    }
-  }, 'must be an origin such as https://www.example.com (scheme, host, optional port; no path)'),
-)
-
-export const siteSchema = z.strictObject({
-  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes')),
-  writeKeys: z.array(z.string().check(z.minLength(8, 'must be at least 8 characters'))).check(z.minLength(1)),
-  allowedOrigins: z.array(origin).check(z.minLength(1)),
-})
-
-export const configSchema = z.strictObject({
-  /** Version of the privacy policy that consents are recorded under. */
-  /**
-   * A production deployment refuses vendor settings meant for testing (Meta's `testEventCode`). The
-   * stack sets it from the deployment's `production` (default true); `npm start` runs with it off.
-   */
-  production: z._default(z.boolean(), false),
-  policyVersion: z._default(z.string().check(z.minLength(1)), '2018-05'),
-  /** Take the client IP from the first X-Forwarded-For address (only behind a trusted proxy). */
-  trustProxy: z._default(z.boolean(), false),
-  retention: z._default(
-    z.strictObject({
-      /** How long a consent decision and its history are kept (default 13 months). */
-      consentDays: z._default(z.int().check(z.gte(1), z.lte(3650)), 395),
-    }),
-    { consentDays: 395 },
-  ),
-  privacy: z._default(
-    z.strictObject({
-      /** What an event whose name reveals personal data is called instead (a GA4-valid name). */
-      neutralEventName: z._default(
-        z.string().check(z.regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be lowercase snake_case, ≤ 40 characters')),
-        'redacted_event',
-      ),
-    }),
-    { neutralEventName: 'redacted_event' },
-  ),
-  sites: z.array(siteSchema).check(z.minLength(1)),
+/** A configuration file: the deployment's configuration plus the vendor settings that seed the config table. */
+export const configSchema = z.extend(deploymentConfigSchema, {
   /**
    * Each vendor's settings as the deployment seeds them into the config table (an admin's later change
    * there wins); the schema of each is its folder's `settingsSchema`.
@@ -63,4 +22,5 @@ export const configSchema = z.strictObject({
 })
 
 export type TagwardenConfig = z.infer<typeof configSchema>
-export type SiteConfig = z.infer<typeof siteSchema>
+export type { DeploymentConfig, SiteConfig } from './deployment-schema.ts'
+export { siteSchema } from './deployment-schema.ts'

@@ -1,5 +1,5 @@
 import { ForbiddenOriginError, UnauthorizedError } from '#shared/http/errors.ts'
-import type { SiteConfig, TagwardenConfig } from './schema.ts'
+import type { DeploymentConfig, SiteConfig } from './deployment-schema.ts'
 
 /** The write key from `Authorization: Basic base64(writeKey:)`, as Segment clients send it. */
 export function writeKeyFromAuthorization(header: string | undefined): string | null {
@@ -11,7 +11,7 @@ export function writeKeyFromAuthorization(header: string | undefined): string | 
 }
 
 /** The site a write key belongs to; an unknown or missing key is a 401. */
-export function resolveSite(config: TagwardenConfig, writeKey: string | null | undefined): SiteConfig {
+export function resolveSite(config: DeploymentConfig, writeKey: string | null | undefined): SiteConfig {
   const site = writeKey ? config.sites.find((candidate) => candidate.writeKeys.includes(writeKey)) : undefined
   if (!site) throw new UnauthorizedError()
   return site
@@ -27,6 +27,6 @@ export function assertOriginAllowed(site: SiteConfig, origin: string | undefined
   if (!site.allowedOrigins.includes(origin)) throw new ForbiddenOriginError()
 }
 
-export function isOriginOfAnySite(config: TagwardenConfig, origin: string | undefined): boolean {
+export function isOriginOfAnySite(config: DeploymentConfig, origin: string | undefined): boolean {
   return origin !== undefined && config.sites.some((site) => site.allowedOrigins.includes(origin))
 }

@@ -1,4 +1,4 @@
-import { ConfigError } from '#shared/config/load.ts'
+import { ConfigError } from '#shared/config/errors.ts'
 import { bindVendor, switchedOffAdapter } from '#shared/vendors/adapter.ts'
 import type { AnyVendor, BaseVendorSettings } from '#shared/vendors/contract.ts'
 import type { VendorId } from '#shared/vendors/index.ts'

@@ -1,4 +1,4 @@
-import type { TagwardenConfig } from '#shared/config/schema.ts'
+import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
 
 /**
  * What RudderStack's JS SDK v3 needs from a control plane before it sends anything
@@ -7,7 +7,7 @@ import type { TagwardenConfig } from '#shared/config/schema.ts'
  * (no destinations) and reports neither errors nor metrics to RudderStack (statsCollection off).
  * Null for a write key no site owns.
  */
-export function rudderstackSourceConfig(config: TagwardenConfig, writeKey: string): object | null {
+export function rudderstackSourceConfig(config: DeploymentConfig, writeKey: string): object | null {
   const site = config.sites.find((candidate) => candidate.writeKeys.includes(writeKey))
   if (!site) return null
   return {

@@ -1,4 +1,4 @@
-import type { TagwardenConfig } from '#shared/config/schema.ts'
+import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
 
 /** Settings hold no visitor data, so browsers and shared caches may keep them briefly. */
 export const SETTINGS_MAX_AGE_SECONDS = 300
@@ -20,7 +20,7 @@ export interface SettingsRequest {
  * off (`sampleRate: 0`), which would otherwise go to api.segment.io.
  * Null for a write key no site owns.
  */
-export function segmentSettings(config: TagwardenConfig, request: SettingsRequest): object | null {
+export function segmentSettings(config: DeploymentConfig, request: SettingsRequest): object | null {
   const known = config.sites.some((site) => site.writeKeys.includes(request.writeKey))
   if (!known) return null
   return {

@@ -1,6 +1,6 @@
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
-import type { TagwardenConfig } from '#shared/config/schema.ts'
+import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
 import { corsHeaders } from './cors.ts'
 import type { HttpResult } from './response.ts'
 
@@ -10,7 +10,7 @@ import type { HttpResult } from './response.ts'
  * the handler chose its own caching. An event may come without headers at all (a direct invocation).
  */
 export function apiResponseHeaders(
-  config: TagwardenConfig,
+  config: DeploymentConfig,
 ): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
   const addHeaders = async (request: Request<APIGatewayProxyEventV2, HttpResult>): Promise<void> => {
     const { response } = request

@@ -1,4 +1,4 @@
-import type { TagwardenConfig } from '#shared/config/schema.ts'
+import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
 import { isOriginOfAnySite } from '#shared/config/sites.ts'
 import type { HttpResult } from './response.ts'
 
@@ -39,7 +39,7 @@ export const PREFLIGHT_MAX_AGE_SECONDS = 600
  * `Access-Control-Allow-Credentials` is never sent: no route reads cookies, and API Gateway (which
  * replaces a function's CORS headers with its own) cannot withhold it from refusals.
  */
-export function corsHeaders(config: TagwardenConfig, origin: string | undefined): Record<string, string> {
+export function corsHeaders(config: DeploymentConfig, origin: string | undefined): Record<string, string> {
   if (!origin || !isOriginOfAnySite(config, origin)) return { vary: 'Origin' }
   return {
     'access-control-allow-origin': origin,
@@ -49,7 +49,7 @@ export function corsHeaders(config: TagwardenConfig, origin: string | undefined)
 }
 
 /** Answers a CORS preflight: 204 with the allowed methods and headers for a configured origin, 403 otherwise. */
-export function preflightResponse(config: TagwardenConfig, origin: string | undefined): HttpResult {
+export function preflightResponse(config: DeploymentConfig, origin: string | undefined): HttpResult {
   if (!origin || !isOriginOfAnySite(config, origin)) {
     return { statusCode: 403, headers: { vary: 'Origin' }, body: '' }
   }

@@ -37,7 +37,18 @@ export type IdentityKind = (typeof IDENTITY_KINDS)[number]
 /** What the edge derived for one vendor: only the kinds it declares, each already in its final form. */
 export type GrantedIdentity = Partial<Record<IdentityKind, string>>
 
+/** The identify traits the edge hashes; their hashes may be kept with the visitor's consent record. */
+export const HASHED_TRAIT_KINDS = [
+  'email',
+  'phone',
+  'firstName',
+  'lastName',
+  'city',
+  'postcode',
+  'country',
+] as const satisfies ReadonlyArray<IdentityKind>
+
+export type TraitKind = (typeof HASHED_TRAIT_KINDS)[number]
+
 /** Hashed identify traits kept with a visitor's consent record while marketing is allowed. */
-export type HashedTraits = Partial<
-  Record<'email' | 'phone' | 'firstName' | 'lastName' | 'city' | 'postcode' | 'country', string>
->
+export type HashedTraits = Partial<Record<TraitKind, string>>

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { isCountryCode } from './countries.ts'
-import type { HashedTraits } from './kinds.ts'
+import type { TraitKind } from './kinds.ts'
 import { MAX_TRAIT_VALUE_LENGTH } from './limits.ts'
 
 /**
@@ -9,17 +9,7 @@ import { MAX_TRAIT_VALUE_LENGTH } from './limits.ts'
  * value it cannot normalise: such a trait is absent, never sent unnormalised.
  */
 
-export type TraitKind = keyof HashedTraits
-
-export const HASHED_TRAIT_KINDS = [
-  'email',
-  'phone',
-  'firstName',
-  'lastName',
-  'city',
-  'postcode',
-  'country',
-] as const satisfies ReadonlyArray<TraitKind>
+export { HASHED_TRAIT_KINDS, type TraitKind } from './kinds.ts'
 
 const SHA256_HEX = /^[a-f0-9]{64}$/i
 const LOWERCASE_SHA256_HEX = /^[a-f0-9]{64}$/

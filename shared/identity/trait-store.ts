@@ -1,5 +1,4 @@
-import type { HashedTraits } from './kinds.ts'
-import { HASHED_TRAIT_KINDS } from './normalise.ts'
+import { HASHED_TRAIT_KINDS, type HashedTraits } from './kinds.ts'
 
 /**
  * Hashed identify traits kept per visitor (consent key), so later events of the visitor can carry

@@ -1,4 +1,4 @@
-import type { TagwardenConfig } from '#shared/config/schema.ts'
+import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
 import { assertOriginAllowed, resolveSite, writeKeyFromAuthorization } from '#shared/config/sites.ts'
 import { type Decision, type DecisionInput, decide, optedIn } from '#shared/consent/decide.ts'
 import type { ConsentRecord } from '#shared/consent/model.ts'
@@ -13,7 +13,7 @@ import { anonymisedClientIp } from '#shared/privacy/client-ip.ts'
 import type { Redaction } from '#shared/privacy/pii-policy.ts'
 import { pseudonymsFor } from '#shared/privacy/pseudonyms.ts'
 import type { AnyVendor, BaseVendorSettings } from '#shared/vendors/contract.ts'
-import { VENDORS, type VendorId } from '#shared/vendors/index.ts'
+import { VENDORS, type VendorId, type VendorSettingsById } from '#shared/vendors/index.ts'
 import {
   staticVendorSettings,
   type VendorSettingsReader,
@@ -52,7 +52,8 @@ export interface DecisionRecord {
 }
 
 export interface CollectDeps {
-  config: TagwardenConfig
+  /** The deployment config; `vendors` is read only when no `vendorSettings` is given (tests). */
+  config: DeploymentConfig & { vendors?: VendorSettingsById }
   /** The vendor settings in force (config table, cached). Absent: the config file's `vendors`, unchanging. */
   vendorSettings?: VendorSettingsReader
   consent: ConsentStore
@@ -261,7 +262,7 @@ async function collectEvents(
 async function configuredVendors(
   deps: CollectDeps,
 ): Promise<Array<{ vendor: AnyVendor & { id: VendorId }; settings: BaseVendorSettings }>> {
-  const reader = deps.vendorSettings ?? staticVendorSettings(deps.config.vendors)
+  const reader = deps.vendorSettings ?? staticVendorSettings(deps.config.vendors ?? {})
   const vendors: ReadonlyArray<AnyVendor & { id: VendorId }> = VENDORS
   const settings = await Promise.all(vendors.map((vendor) => reader.settingsOf(vendor.id)))
   return vendors.flatMap((vendor, index) => {

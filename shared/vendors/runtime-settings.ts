@@ -1,4 +1,4 @@
-import { ConfigError } from '#shared/config/load.ts'
+import { ConfigError } from '#shared/config/errors.ts'
 import type { VendorPolicy } from '#shared/consent/decide.ts'
 import type { AnyVendor, BaseVendorSettings } from './contract.ts'
 import { type VendorId, type VendorSettingsById, vendorById } from './index.ts'

@@ -55,7 +55,7 @@ describe(`the Lambda bundles, run by ${LAMBDA_NODE}`, () => {
     await seedVendorSettings(seeding, CONFIG_TABLE, { ga4: { ...runtimeConfig.vendors.ga4, enabled: true } })
     seeding.destroy()
     env = {
-      TAGWARDEN_CONFIG_JSON: JSON.stringify({ ...runtimeConfig, vendors: {} }),
+      TAGWARDEN_CONFIG_JSON: JSON.stringify({ ...runtimeConfig, vendors: undefined }),
       CONFIG_TABLE_NAME: CONFIG_TABLE,
       CONSENT_TABLE_NAME: CONSENT_TABLE,
       IDEMPOTENCY_TABLE_NAME: IDEMPOTENCY_TABLE,

@@ -1,0 +1,55 @@
+import '#shared/lib/zod-messages.ts'
+import * as z from 'zod/mini'
+
+const origin = z.string().check(
+  z.refine((value) => {
+    try {
+      return new URL(value).origin === value
+    } catch {
+      return false
+    }
+  }, 'must be an origin such as https://www.example.com (scheme, host, optional port; no path)'),
+)
+
+export const siteSchema = z.strictObject({
+  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes')),
+  writeKeys: z.array(z.string().check(z.minLength(8, 'must be at least 8 characters'))).check(z.minLength(1)),
+  allowedOrigins: z.array(origin).check(z.minLength(1)),
+})
+
+/**
+ * What the functions run with: the deployment's static configuration (sites, keys, origins, retention,
+ * trust proxy). Vendor settings are not part of it; they live in the config table.
+ */
+export const deploymentConfigSchema = z.strictObject({
+  /** Version of the privacy policy that consents are recorded under. */
+  /**
+   * A production deployment refuses vendor settings meant for testing (Meta's `testEventCode`). The
+   * stack sets it from the deployment's `production` (default true); `npm start` runs with it off.
+   */
+  production: z._default(z.boolean(), false),
+  policyVersion: z._default(z.string().check(z.minLength(1)), '2018-05'),
+  /** Take the client IP from the first X-Forwarded-For address (only behind a trusted proxy). */
+  trustProxy: z._default(z.boolean(), false),
+  retention: z._default(
+    z.strictObject({
+      /** How long a consent decision and its history are kept (default 13 months). */
+      consentDays: z._default(z.int().check(z.gte(1), z.lte(3650)), 395),
+    }),
+    { consentDays: 395 },
+  ),
+  privacy: z._default(
+    z.strictObject({
+      /** What an event whose name reveals personal data is called instead (a GA4-valid name). */
+      neutralEventName: z._default(
+        z.string().check(z.regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be lowercase snake_case, ≤ 40 characters')),
+        'redacted_event',
+      ),
+    }),
+    { neutralEventName: 'redacted_event' },
+  ),
+  sites: z.array(siteSchema).check(z.minLength(1)),
+})
+
+export type DeploymentConfig = z.infer<typeof deploymentConfigSchema>
+export type SiteConfig = z.infer<typeof siteSchema>
