@@ -32,7 +32,7 @@ type JsonObject = Record<string, unknown>
 const ISO_DATE_TIME = regexes.datetime({ offset: true })
 
 /** A plain object literal (what JSON.parse builds), with no key that zod treats specially. */
-function isPlainRecord(value: unknown): value is JsonObject {
+export function isPlainRecord(value: unknown): value is JsonObject {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -101,7 +101,10 @@ function optionalContext(value: unknown): RawContext | undefined | Unsure {
   const sessionId = stringOrNumberId(value.sessionId, MAX_SESSION_ID_LENGTH)
   if (page === UNSURE || userAgent === UNSURE || locale === UNSURE || sessionId === UNSURE) return UNSURE
   // eventConsent reads only `consent`, which the schema's loose context passes through unchanged.
-  return { page, userAgent, locale, sessionId, consent: eventConsent(value) }
+  // Context traits (Segment puts a visitor's traits there on every call) are only ever read by the
+  // identity edge, which takes its allow-list from them; anything but an object is ignored.
+  const traits = isPlainRecord(value.traits) ? { ...value.traits } : undefined
+  return { page, userAgent, locale, sessionId, consent: eventConsent(value), traits }
 }
 
 function eventType(value: unknown): RawEvent['type'] | Unsure {

@@ -4,7 +4,7 @@ import * as z from 'zod/mini'
 import type { Purposes } from '#shared/consent/model.ts'
 import { lazy } from '#shared/lib/lazy.ts'
 import { eventConsent } from './consent-signals.ts'
-import { fastBatchEnvelope, fastPageProperties, fastRawEvent } from './fast-event.ts'
+import { fastBatchEnvelope, fastPageProperties, fastRawEvent, isPlainRecord } from './fast-event.ts'
 import {
   MAX_BATCH_EVENTS,
   MAX_EVENT_NAME_LENGTH,
@@ -140,6 +140,7 @@ function buildSchemas() {
       locale: context.locale,
       sessionId: context.sessionId,
       consent: eventConsent(context),
+      traits: isPlainRecord(context.traits) ? { ...context.traits } : undefined,
     })),
   )
 
@@ -237,7 +238,8 @@ function toIncomingEvent(event: RawEvent, readPageProperties: PagePropertiesRead
     event: event.type === 'track' ? event.event : undefined,
     name: event.type === 'page' ? event.name : undefined,
     properties,
-    traits: event.traits ?? {},
+    // identify's own traits win over the context's copy.
+    traits: { ...event.context?.traits, ...event.traits },
     context: {
       page: pageFacts(event, properties, readPageProperties),
       userAgent: event.context?.userAgent,
