@@ -1,4 +1,5 @@
 import type { PropertyValue } from '#shared/events/model.ts'
+import { lazy } from '#shared/lib/lazy.ts'
 import { containsPii } from '#shared/privacy/pii.ts'
 import { META_MAX_CUSTOM_TEXT_CHARS } from './limits.ts'
 import { CURRENCY_FORMAT, type MetaPayload } from './payload.ts'
@@ -6,7 +7,8 @@ import { CURRENCY_FORMAT, type MetaPayload } from './payload.ts'
 type CustomData = NonNullable<MetaPayload['custom_data']>
 
 /** ISO 4217 codes the runtime knows: a well-formed but unknown code (`XYZ`) is not sent. */
-const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'))
+// Built on first use: most events carry no currency, and cold start should not pay for ICU's list.
+const currencies = lazy((): ReadonlySet<string> => new Set(Intl.supportedValuesOf('currency')))
 
 /**
  * `custom_data` from the allow-listed properties, under their own names: `value` only as a number
@@ -41,7 +43,7 @@ function customValue(name: string, value: string | number | boolean): ValueResul
   }
   if (name === 'currency') {
     const code = typeof value === 'string' ? value.trim().toUpperCase() : ''
-    return CURRENCY_FORMAT.test(code) && CURRENCIES.has(code)
+    return CURRENCY_FORMAT.test(code) && currencies().has(code)
       ? { ok: true, value: code }
       : { ok: false, reason: 'currency must be an ISO 4217 code' }
   }
