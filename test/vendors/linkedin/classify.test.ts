@@ -122,13 +122,11 @@ describe('LinkedIn classifier', () => {
         fc.oneof(
           fc.string(),
           fc.json(),
-          fc
-            .array(fc.integer({ min: 0, max: 9 }))
-            .map((indexes) =>
-              JSON.stringify({
-                message: indexes.map((index) => `Index: ${index}, ERROR :: /a :: b`).join('\n'),
-              }),
-            ),
+          fc.array(fc.integer({ min: 0, max: 9 })).map((indexes) =>
+            JSON.stringify({
+              message: indexes.map((index) => `Index: ${index}, ERROR :: /a :: b`).join('\n'),
+            }),
+          ),
           fc
             .array(fc.integer({ min: 100, max: 599 }), { maxLength: 4 })
             .map((statuses) => JSON.stringify({ elements: statuses.map((status) => ({ status })) })),
