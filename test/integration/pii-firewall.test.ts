@@ -24,6 +24,8 @@ import { readableForms } from '../unit/privacy/generators.ts'
 const PSEUDONYM_KEY = 'pii-firewall-pseudonym-key'
 const WRITE_KEY = 'pii-firewall-write-key'
 const ORIGIN = 'https://www.example.com'
+/** LinkedIn sends a conversion only with a user id: its first-party ads cookie stands in for one. */
+const LINKEDIN_COOKIE = 'li_fat_id=df8d7a3c-1b2e-4f5a-9c8d-7e6f5a4b3c2d'
 const BROWSER_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36'
 
@@ -34,6 +36,15 @@ const BROWSER_UA =
 const VENDOR_FIXTURES: { [Id in VendorId]: { settings: object; credentials: unknown } } = {
   ga4: { settings: { measurementId: 'G-TEST123' }, credentials: { apiSecret: 'secret' } },
   meta: { settings: { pixelId: '1234567890' }, credentials: { accessToken: 'token' } },
+  linkedin: {
+    settings: {
+      conversions: [
+        { event: 'Viewed Offer', conversion: 'urn:lla:llaPartnerConversion:1' },
+        { pagePath: '/**', conversion: 'urn:lla:llaPartnerConversion:2' },
+      ],
+    },
+    credentials: { accessToken: 'token' },
+  },
 }
 const config = parseConfig({
   sites: [{ id: 'example', writeKeys: [WRITE_KEY], allowedOrigins: [ORIGIN] }],
@@ -167,7 +178,12 @@ function placements(handler: Invoke): Record<string, Send> {
           ...fields,
           context: { page: { url: `${ORIGIN}/offer` }, ...(context as object | undefined) },
         },
-        headers: { authorization: basicAuthorization(WRITE_KEY), origin: ORIGIN, 'user-agent': BROWSER_UA },
+        headers: {
+          authorization: basicAuthorization(WRITE_KEY),
+          origin: ORIGIN,
+          'user-agent': BROWSER_UA,
+          cookie: LINKEDIN_COOKIE,
+        },
       }),
       lambdaContext(),
     )
@@ -179,7 +195,7 @@ function placements(handler: Invoke): Record<string, Send> {
         method: 'GET',
         path: '/p.gif',
         query: { k: WRITE_KEY, aid: visitorId, t: 'track', e: 'Viewed Offer', ...query },
-        headers: { 'user-agent': BROWSER_UA, referer: `${ORIGIN}/landing` },
+        headers: { 'user-agent': BROWSER_UA, referer: `${ORIGIN}/landing`, cookie: LINKEDIN_COOKIE },
       }),
       lambdaContext(),
     )

@@ -183,7 +183,11 @@ describe('switching Meta in the config table', () => {
       onDecision: (decision) => decisions.push(decision),
       reportError: (error) => errors.push(error),
     })
-    const secrets: Record<VendorId, string> = { ga4: GA4_SECRET, meta: META_SECRET }
+    const secrets: Record<VendorId, string> = {
+      ga4: GA4_SECRET,
+      meta: META_SECRET,
+      linkedin: JSON.stringify({ accessToken: 'switch-test-linkedin-token' }),
+    }
     for (const vendor of VENDORS) {
       queues.consume(
         vendor.id,

@@ -3,9 +3,11 @@ import type { VendorRequest } from '#shared/delivery/http.ts'
 import { GA4_STANDARD_PROPERTIES } from '#shared/vendors/ga4/allow-list.ts'
 import { ga4Vendor } from '#shared/vendors/ga4/index.ts'
 import type { SettingsOf, VendorId, VendorOf } from '#shared/vendors/index.ts'
+import { linkedinVendor } from '#shared/vendors/linkedin/index.ts'
 import { metaVendor } from '#shared/vendors/meta/index.ts'
 import { META_DEFAULT_CUSTOM_DATA } from '#shared/vendors/meta/settings.ts'
 import { validateGa4Request } from '../support/ga4-validator.ts'
+import { linkedinRequestViolations } from '../support/linkedin-validator.ts'
 import { metaRequestViolations } from '../support/meta-validator.ts'
 
 export type CredentialsOf<Id extends VendorId> = z.output<VendorOf<Id>['credentialsSchema']>
@@ -85,5 +87,19 @@ export const CONTRACT_FIXTURES: { [Id in VendorId]: ContractFixture<Id> } = {
     // spaces; custom_data drops e-mail- and phone-like text itself but cannot know visitor ids.
     forwardsScreened: ['name', 'page.url', 'property values'],
     propertyKeys: [...META_DEFAULT_CUSTOM_DATA, ...EXTRA_PROPERTY_KEYS],
+  },
+  linkedin: {
+    settings: linkedinVendor.settingsSchema.parse({
+      enabled: true,
+      conversions: [
+        { event: 'Order Completed', conversion: 'urn:lla:llaPartnerConversion:1' },
+        { event: 'Signed Up', conversion: 'urn:lla:llaPartnerConversion:2' },
+        { pagePath: '/**', conversion: 'urn:lla:llaPartnerConversion:3' },
+      ],
+    }),
+    credentials: { accessToken: 'contract-linkedin-access-token' },
+    validate: (request, now) => linkedinRequestViolations(request, now),
+    forwardsScreened: [],
+    propertyKeys: ['value', 'currency'],
   },
 }

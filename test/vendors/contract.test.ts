@@ -339,7 +339,7 @@ function identityRevealing(
     userAgent: USER_AGENTS[0],
     fbp: cookies.fbp ?? raw.email,
     fbc: cookies.fbc ?? raw.visitorId,
-    liFatId: raw.email,
+    liFatId: cookies.fbp === null ? raw.email : 'df8d7a3c-1b2e-4f5a-9c8d-7e6f5a4b3c2d',
     hubspotutk: raw.visitorId,
   }
 }
@@ -648,7 +648,11 @@ function typicalEvent(overrides: Partial<CollectedEvent> = {}): CollectedEvent {
 }
 
 function typicalIdentity(vendor: AnyVendor): GrantedIdentity {
-  return grantedTo(vendor, { userAgent: USER_AGENTS[0], fbp: 'fb.1.1717329600000.1234567890' })
+  return grantedTo(vendor, {
+    userAgent: USER_AGENTS[0],
+    fbp: 'fb.1.1717329600000.1234567890',
+    liFatId: 'df8d7a3c-1b2e-4f5a-9c8d-7e6f5a4b3c2d',
+  })
 }
 
 /** A request the vendor builds for an ordinary tracked event, with marketing allowed. */

@@ -28,7 +28,6 @@ export function buildLinkedinRequests(
   for (let start = 0; start < batch.length; start += LINKEDIN_MAX_ELEMENTS_PER_REQUEST) {
     const chunk = batch.slice(start, start + LINKEDIN_MAX_ELEMENTS_PER_REQUEST)
     requests.push({
-      // @ts-expect-error linkedin joins VENDORS at integration
       vendor: 'linkedin',
       method: 'POST',
       url: `${origin}${LINKEDIN_EVENTS_PATH}`,
