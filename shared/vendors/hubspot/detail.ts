@@ -38,7 +38,10 @@ export function hubspotDetail(status: number, error: HubspotError | null, token:
     .slice(0, MAX_ERROR_TYPES)
   const head = error.category === undefined ? `HubSpot ${status}` : `HubSpot ${status} ${error.category}`
   const message = error.message ?? ''
-  const parts = [message === '' ? head : `${head}: ${message}`, types.length > 0 ? `[${types.join(', ')}]` : '']
+  const parts = [
+    message === '' ? head : `${head}: ${message}`,
+    types.length > 0 ? `[${types.join(', ')}]` : '',
+  ]
   const text = withoutToken(parts.join(' '), token)
     .replace(/\p{Cc}+/gu, ' ')
     .trim()

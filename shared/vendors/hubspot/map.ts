@@ -36,7 +36,9 @@ export function toPayload(
     return null
   }
   const pageUrl =
-    settings.pageUrlProperty === undefined ? undefined : { name: settings.pageUrlProperty, url: event.page.url }
+    settings.pageUrlProperty === undefined
+      ? undefined
+      : { name: settings.pageUrlProperty, url: event.page.url }
   const properties = event.type === 'track' ? event.properties : {}
   return {
     eventName: qualifiedEventName(settings.portalId, internalName),

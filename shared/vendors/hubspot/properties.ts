@@ -30,7 +30,8 @@ export function hubspotProperties(
   }
   if (pageUrl !== undefined) {
     const url = pageUrl.url
-    if (url === undefined || !isHttpUrl(url)) dropped(`properties.${pageUrl.name}`, 'no absolute http(s) page URL')
+    if (url === undefined || !isHttpUrl(url))
+      dropped(`properties.${pageUrl.name}`, 'no absolute http(s) page URL')
     else if (url.length > HUBSPOT_MAX_URL_VALUE_CHARS) {
       dropped(`properties.${pageUrl.name}`, `page URL longer than ${HUBSPOT_MAX_URL_VALUE_CHARS} characters`)
     } else add(pageUrl.name, url)

@@ -33,7 +33,9 @@ export const hubspotSettingsSchema = vendorSettingsSchema(
     ),
     pageViewEventName: z.optional(
       internalName.check(
-        z.describe('Internal name of the custom event page views are sent as; absent: page views are not sent.'),
+        z.describe(
+          'Internal name of the custom event page views are sent as; absent: page views are not sent.',
+        ),
       ),
     ),
     properties: z._default(
@@ -48,7 +50,9 @@ export const hubspotSettingsSchema = vendorSettingsSchema(
     ),
     pageUrlProperty: z.optional(
       internalName.check(
-        z.describe('Event property that receives the scrubbed page URL (≤ 200 characters); absent: not sent.'),
+        z.describe(
+          'Event property that receives the scrubbed page URL (≤ 200 characters); absent: not sent.',
+        ),
       ),
     ),
   },

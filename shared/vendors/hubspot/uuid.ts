@@ -15,7 +15,11 @@ const UUID_BYTES = 16
  */
 export function eventUuid(messageId: string): string {
   const namespace = Buffer.from(TAGWARDEN_HUBSPOT_NAMESPACE.replaceAll('-', ''), 'hex')
-  const bytes = createHash('sha256').update(namespace).update(messageId, 'utf8').digest().subarray(0, UUID_BYTES)
+  const bytes = createHash('sha256')
+    .update(namespace)
+    .update(messageId, 'utf8')
+    .digest()
+    .subarray(0, UUID_BYTES)
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | VERSION_NIBBLE
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | VARIANT_BITS
   const hex = bytes.toString('hex')
