@@ -2,6 +2,7 @@ import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 import { HUBSPOT_MAX_PROPERTIES, HUBSPOT_MAX_URL_VALUE_CHARS } from './limits.ts'
 import { HUBSPOT_EVENT_NAME, HUBSPOT_INTERNAL_NAME, HUBSPOT_UTK } from './names.ts'
+import { valueLimit } from './urls.ts'
 
 /** Lowercase hyphenated UUID (any version): what the mapper derives from the messageId. */
 export const UUID_FORMAT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
@@ -19,7 +20,10 @@ export const hubspotPayloadSchema = z.strictObject({
   properties: z
     .record(
       z.string().check(z.regex(HUBSPOT_INTERNAL_NAME)),
-      z.string().check(z.maxLength(HUBSPOT_MAX_URL_VALUE_CHARS)),
+      z.string().check(
+        z.maxLength(HUBSPOT_MAX_URL_VALUE_CHARS),
+        z.refine((value) => value.length <= valueLimit(value), 'longer than HubSpot takes for a value'),
+      ),
     )
     .check(
       z.refine(

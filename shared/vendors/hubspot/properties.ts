@@ -1,7 +1,7 @@
 import type { PropertyValue } from '#shared/events/model.ts'
 import { containsPii } from '#shared/privacy/pii.ts'
-import { HUBSPOT_MAX_PROPERTIES, HUBSPOT_MAX_URL_VALUE_CHARS, HUBSPOT_MAX_VALUE_CHARS } from './limits.ts'
-import { isHttpUrl } from './urls.ts'
+import { HUBSPOT_MAX_PROPERTIES, HUBSPOT_MAX_URL_VALUE_CHARS } from './limits.ts'
+import { isHttpUrl, valueLimit } from './urls.ts'
 
 type Dropped = (field: string, reason: string) => void
 
@@ -45,7 +45,7 @@ export function hubspotProperties(
       dropped(`properties.${name}`, 'not a finite number')
       continue
     }
-    const limit = isHttpUrl(text) ? HUBSPOT_MAX_URL_VALUE_CHARS : HUBSPOT_MAX_VALUE_CHARS
+    const limit = valueLimit(text)
     if (text.length > limit) dropped(`properties.${name}`, `longer than ${limit} characters`)
     else if (containsPii(text)) dropped(`properties.${name}`, 'looks like personal data')
     else add(name, text)
@@ -56,6 +56,5 @@ export function hubspotProperties(
 function asText(value: string | number | boolean): string | null {
   if (typeof value === 'string') return value.trim()
   if (typeof value === 'boolean') return value ? 'true' : 'false'
-  // `+ 0` turns -0 into 0: String(-0) is "0" anyway, but Infinity and NaN are no value at all.
-  return Number.isFinite(value) ? String(value + 0) : null
+  return Number.isFinite(value) ? String(value) : null
 }

@@ -108,6 +108,19 @@ describe('HubSpot mapper', () => {
     expect(context.drops).toHaveLength(10)
   })
 
+  it('has a queue contract that refuses what HubSpot would refuse', () => {
+    const valid = mapped()
+    const accepts = (overrides: Record<string, unknown>) =>
+      hubspotVendor.payloadSchema.safeParse({ ...valid, ...overrides }).success
+    expect(accepts({})).toBe(true)
+    expect(accepts({ properties: { plan: 'x'.repeat(HUBSPOT_MAX_VALUE_CHARS + 1) } })).toBe(false)
+    expect(accepts({ properties: { docs_url: `https://docs.example/${'d'.repeat(150)}` } })).toBe(true)
+    expect(accepts({ properties: { Plan: 'pro' } })).toBe(false)
+    expect(accepts({ eventName: 'signed_up' })).toBe(false)
+    expect(accepts({ utk: undefined })).toBe(false)
+    expect(accepts({ uuid: 'msg-1' })).toBe(false)
+  })
+
   it('refuses settings whose names HubSpot would not take', () => {
     const parse = (overrides: Record<string, unknown>) =>
       hubspotVendor.settingsSchema.safeParse({ portalId: PORTAL_ID, ...overrides }).success
