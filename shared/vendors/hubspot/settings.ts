@@ -1,0 +1,62 @@
+import '#shared/lib/zod-messages.ts'
+import * as z from 'zod/mini'
+import { vendorSettingsSchema } from '../contract.ts'
+import { HUBSPOT_DEFAULT_TIMEOUT_MS } from './limits.ts'
+import { HUBSPOT_INTERNAL_NAME, HUBSPOT_PORTAL_ID } from './names.ts'
+
+const MAX_TRACK_NAME_CHARS = 200
+const internalName = z
+  .string()
+  .check(z.regex(HUBSPOT_INTERNAL_NAME, 'must be a HubSpot internal name (a-z first, then a-z0-9_; ≤ 50)'))
+
+/**
+ * Behavioural events only (vendors.md §4.2); forms go through form-submission.ts. The Events API takes
+ * no IP address, so there is no `sendTruncatedIp`.
+ */
+export const hubspotSettingsSchema = vendorSettingsSchema(
+  {
+    portalId: z
+      .string()
+      .check(
+        z.regex(HUBSPOT_PORTAL_ID, 'must be the numeric HubSpot portal (Hub) id'),
+        z.describe('The HubSpot portal (Hub) id; event names become pe{portalId}_{name}.'),
+      ),
+    eventNames: z._default(
+      z
+        .record(z.string().check(z.minLength(1), z.maxLength(MAX_TRACK_NAME_CHARS)), internalName)
+        .check(
+          z.describe(
+            'Track event name → internal name of a HubSpot custom event (`"Signed Up": "signed_up"`); unmapped track events are not sent.',
+          ),
+        ),
+      {},
+    ),
+    pageViewEventName: z.optional(
+      internalName.check(
+        z.describe(
+          'Internal name of the custom event page views are sent as; absent: page views are not sent.',
+        ),
+      ),
+    ),
+    properties: z._default(
+      z
+        .array(internalName)
+        .check(
+          z.describe(
+            'Event properties sent to HubSpot, under the same names (each must be defined on the custom event).',
+          ),
+        ),
+      [],
+    ),
+    pageUrlProperty: z.optional(
+      internalName.check(
+        z.describe(
+          'Event property that receives the scrubbed page URL (≤ 200 characters); absent: not sent.',
+        ),
+      ),
+    ),
+  },
+  { timeoutMs: HUBSPOT_DEFAULT_TIMEOUT_MS },
+)
+
+export type HubspotSettings = z.infer<typeof hubspotSettingsSchema>
