@@ -1,6 +1,7 @@
 import type * as z from 'zod/mini'
 import type { AnyVendor } from './contract.ts'
 import { ga4Vendor } from './ga4/index.ts'
+import { hubspotVendor } from './hubspot/index.ts'
 import { linkedinVendor } from './linkedin/index.ts'
 import { metaVendor } from './meta/index.ts'
 
@@ -9,7 +10,12 @@ import { metaVendor } from './meta/index.ts'
  * part of the configuration, infra's delivery pipelines, the deliverer's lookup and the local wiring
  * all derive from this list.
  */
-export const VENDORS = [ga4Vendor, metaVendor, linkedinVendor] as const satisfies ReadonlyArray<AnyVendor>
+export const VENDORS = [
+  ga4Vendor,
+  metaVendor,
+  linkedinVendor,
+  hubspotVendor,
+] as const satisfies ReadonlyArray<AnyVendor>
 
 export type KnownVendor = (typeof VENDORS)[number]
 export type VendorId = KnownVendor['id']

@@ -75,6 +75,7 @@ describe('cdk-nag AWS Solutions checks', () => {
         'AwsSolutions-SMG4 @ Tagwarden-example/Ga4Delivery/Credentials',
         'AwsSolutions-SMG4 @ Tagwarden-example/MetaDelivery/Credentials',
         'AwsSolutions-SMG4 @ Tagwarden-example/LinkedinDelivery/Credentials',
+        'AwsSolutions-SMG4 @ Tagwarden-example/HubspotDelivery/Credentials',
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole] @ Tagwarden-example/AWS679f53fac002430cb0da5b7982bd2287/ServiceRole',
       ].sort(),
     )

@@ -24,8 +24,9 @@ import { readableForms } from '../unit/privacy/generators.ts'
 const PSEUDONYM_KEY = 'pii-firewall-pseudonym-key'
 const WRITE_KEY = 'pii-firewall-write-key'
 const ORIGIN = 'https://www.example.com'
-/** LinkedIn sends a conversion only with a user id: its first-party ads cookie stands in for one. */
-const LINKEDIN_COOKIE = 'li_fat_id=df8d7a3c-1b2e-4f5a-9c8d-7e6f5a4b3c2d'
+/** LinkedIn and HubSpot send only with an id of theirs: their first-party cookies stand in for one. */
+const VENDOR_COOKIES =
+  'li_fat_id=df8d7a3c-1b2e-4f5a-9c8d-7e6f5a4b3c2d; hubspotutk=0123456789abcdef0123456789abcdef'
 const BROWSER_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36'
 
@@ -42,6 +43,16 @@ const VENDOR_FIXTURES: { [Id in VendorId]: { settings: object; credentials: unkn
         { event: 'Viewed Offer', conversion: 'urn:lla:llaPartnerConversion:1' },
         { pagePath: '/**', conversion: 'urn:lla:llaPartnerConversion:2' },
       ],
+    },
+    credentials: { accessToken: 'token' },
+  },
+  hubspot: {
+    settings: {
+      portalId: '1234567',
+      eventNames: { 'Viewed Offer': 'viewed_offer' },
+      pageViewEventName: 'page_viewed',
+      pageUrlProperty: 'page_url',
+      properties: ['plan', 'note'],
     },
     credentials: { accessToken: 'token' },
   },
@@ -182,7 +193,7 @@ function placements(handler: Invoke): Record<string, Send> {
           authorization: basicAuthorization(WRITE_KEY),
           origin: ORIGIN,
           'user-agent': BROWSER_UA,
-          cookie: LINKEDIN_COOKIE,
+          cookie: VENDOR_COOKIES,
         },
       }),
       lambdaContext(),
@@ -195,7 +206,7 @@ function placements(handler: Invoke): Record<string, Send> {
         method: 'GET',
         path: '/p.gif',
         query: { k: WRITE_KEY, aid: visitorId, t: 'track', e: 'Viewed Offer', ...query },
-        headers: { 'user-agent': BROWSER_UA, referer: `${ORIGIN}/landing`, cookie: LINKEDIN_COOKIE },
+        headers: { 'user-agent': BROWSER_UA, referer: `${ORIGIN}/landing`, cookie: VENDOR_COOKIES },
       }),
       lambdaContext(),
     )

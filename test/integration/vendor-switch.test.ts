@@ -187,6 +187,7 @@ describe('switching Meta in the config table', () => {
       ga4: GA4_SECRET,
       meta: META_SECRET,
       linkedin: JSON.stringify({ accessToken: 'switch-test-linkedin-token' }),
+      hubspot: JSON.stringify({ accessToken: 'switch-test-hubspot-token' }),
     }
     for (const vendor of VENDORS) {
       queues.consume(

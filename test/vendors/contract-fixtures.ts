@@ -2,11 +2,13 @@ import type * as z from 'zod/mini'
 import type { VendorRequest } from '#shared/delivery/http.ts'
 import { GA4_STANDARD_PROPERTIES } from '#shared/vendors/ga4/allow-list.ts'
 import { ga4Vendor } from '#shared/vendors/ga4/index.ts'
+import { hubspotVendor } from '#shared/vendors/hubspot/index.ts'
 import type { SettingsOf, VendorId, VendorOf } from '#shared/vendors/index.ts'
 import { linkedinVendor } from '#shared/vendors/linkedin/index.ts'
 import { metaVendor } from '#shared/vendors/meta/index.ts'
 import { META_DEFAULT_CUSTOM_DATA } from '#shared/vendors/meta/settings.ts'
 import { validateGa4Request } from '../support/ga4-validator.ts'
+import { hubspotRequestViolations } from '../support/hubspot-validator.ts'
 import { linkedinRequestViolations } from '../support/linkedin-validator.ts'
 import { metaRequestViolations } from '../support/meta-validator.ts'
 
@@ -101,5 +103,19 @@ export const CONTRACT_FIXTURES: { [Id in VendorId]: ContractFixture<Id> } = {
     validate: (request, now) => linkedinRequestViolations(request, now),
     forwardsScreened: [],
     propertyKeys: ['value', 'currency'],
+  },
+  hubspot: {
+    settings: hubspotVendor.settingsSchema.parse({
+      enabled: true,
+      portalId: '1234567',
+      eventNames: { 'Order Completed': 'order_completed', 'Signed Up': 'signed_up' },
+      pageViewEventName: 'page_viewed',
+      pageUrlProperty: 'page_url',
+      properties: [...EXTRA_PROPERTY_KEYS, 'value', 'currency'],
+    }),
+    credentials: { accessToken: 'contract-hubspot-access-token' },
+    validate: (request, now) => hubspotRequestViolations(request, now),
+    forwardsScreened: ['page.url', 'property values'],
+    propertyKeys: [...EXTRA_PROPERTY_KEYS, 'value', 'currency'],
   },
 }

@@ -340,7 +340,7 @@ function identityRevealing(
     fbp: cookies.fbp ?? raw.email,
     fbc: cookies.fbc ?? raw.visitorId,
     liFatId: cookies.fbp === null ? raw.email : 'df8d7a3c-1b2e-4f5a-9c8d-7e6f5a4b3c2d',
-    hubspotutk: raw.visitorId,
+    hubspotutk: cookies.fbp === null ? raw.visitorId : '0123456789abcdef0123456789abcdef',
   }
 }
 
@@ -652,6 +652,7 @@ function typicalIdentity(vendor: AnyVendor): GrantedIdentity {
     userAgent: USER_AGENTS[0],
     fbp: 'fb.1.1717329600000.1234567890',
     liFatId: 'df8d7a3c-1b2e-4f5a-9c8d-7e6f5a4b3c2d',
+    hubspotutk: '0123456789abcdef0123456789abcdef',
   })
 }
 

@@ -67,7 +67,6 @@ export function formSubmitRequest(submission: FormSubmission, context: FormSubmi
   return {
     ok: true,
     request: {
-      // @ts-expect-error hubspot joins VENDORS at integration
       vendor: 'hubspot',
       method: 'POST',
       url: `${origin}/submissions/v3/integration/secure/submit/${config.portalId}/${config.formGuid}`,

@@ -18,7 +18,6 @@ export function buildHubspotRequests(
   for (let start = 0; start < batch.length; start += HUBSPOT_MAX_INPUTS_PER_REQUEST) {
     const chunk = batch.slice(start, start + HUBSPOT_MAX_INPUTS_PER_REQUEST)
     requests.push({
-      // @ts-expect-error hubspot joins VENDORS at integration
       vendor: 'hubspot',
       method: 'POST',
       url: `${origin}${HUBSPOT_EVENTS_BATCH_PATH}`,

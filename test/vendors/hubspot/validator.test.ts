@@ -41,7 +41,6 @@ function request(
   headers: Record<string, string> = { authorization: 'Bearer pat' },
 ) {
   const built: VendorRequest = {
-    // @ts-expect-error hubspot joins VENDORS at integration
     vendor: 'hubspot',
     method: 'POST',
     url,
