@@ -4,7 +4,13 @@ import { optedIn } from '#shared/consent/decide.ts'
 import type { VendorMessage } from '#shared/delivery/message.ts'
 import { MAX_VISITOR_ID_LENGTH } from '#shared/events/limits.ts'
 import type { IncomingEvent } from '#shared/events/schema.ts'
-import { ClientError, ForbiddenOriginError, NotFoundError, ValidationError } from '#shared/http/errors.ts'
+import {
+  ClientError,
+  ForbiddenOriginError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ValidationError,
+} from '#shared/http/errors.ts'
 import { readAllowedCookies } from '#shared/identity/cookies.ts'
 import { anonymisedClientIp } from '#shared/privacy/client-ip.ts'
 import { pseudonymsFor } from '#shared/privacy/pseudonyms.ts'
@@ -35,6 +41,11 @@ const CONTROL_NAMES: ReadonlySet<string> = new Set(Object.values(FORM_CONTROL_FI
 /** What a checkbox or a script may send for "ticked". */
 const TICKED = new Set(['true', 'on', '1', 'yes'])
 const SUBSCRIPTION_ID = /^\d{1,12}$/
+/**
+ * A queued form message, serialised: SQS takes 256 KiB, and JSON escaping can make a 64 KiB body up
+ * to six times longer, so a body that would not fit is refused here rather than failing the enqueue.
+ */
+export const MAX_FORM_MESSAGE_BYTES = 200 * 1024
 /** The track event other vendors receive for a submission, without any typed value. */
 export const FORM_SUBMITTED_EVENT = 'Form Submitted'
 
@@ -158,6 +169,9 @@ export async function collectForm(request: FormRequest, deps: FormDeps): Promise
     recheck: { eventType: 'track', gpc, requestedByVisitor: true },
     enqueuedAt: now.toISOString(),
     payload,
+  }
+  if (Buffer.byteLength(JSON.stringify(message), 'utf8') > MAX_FORM_MESSAGE_BYTES) {
+    throw new PayloadTooLargeError('body', MAX_FORM_MESSAGE_BYTES)
   }
   await deps.dispatch.enqueue('hubspot', [message])
   report({

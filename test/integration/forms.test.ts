@@ -41,6 +41,11 @@ const hubspotSettings = {
       consent: { processingText: PROCESSING_TEXT, communications: [NEWSLETTER] },
       thankYouUrl: THANK_YOU,
     },
+    wide: {
+      portalId: '123456',
+      formGuid: FORM_GUID,
+      fields: Array.from({ length: 8 }, (_, index) => ({ name: `f${index}` })),
+    },
   },
 }
 const config = parseConfig({
@@ -211,6 +216,19 @@ describe('POST /v1/forms/{formId} (contact forms to HubSpot)', () => {
     expect(noOrigin.statusCode).toBe(403)
     expect((await postForm({ ...body, writeKey: 'nope' })).statusCode).toBe(401)
     expect((await postForm(body, { formId: 'unknown' })).statusCode).toBe(404)
+    expect(queued).toEqual([])
+  })
+
+  it('refuses (413) a submission whose queue message would not fit in SQS, however its text escapes', async () => {
+    // Raw control characters: 1 byte each in the (56 KB) body, 6 each once JSON-escaped in the message.
+    const escapes = '\u0001'.repeat(7_000)
+    const fields = Array.from({ length: 8 }, (_, index) => `f${index}=${escapes}`).join('&')
+    const response = await postForm(`writeKey=${WRITE_KEY}&${fields}`, { formId: 'wide' })
+    expect(response.statusCode).toBe(413)
+    expect(JSON.parse(String(response.body))).toMatchObject({
+      field: 'body',
+      error: expect.stringContaining('204800'),
+    })
     expect(queued).toEqual([])
   })
 
