@@ -70,7 +70,7 @@ export class Outbox {
       method: request.method,
       url: redactUrl(request.url),
       headers: redactHeaders(request.headers),
-      body: parseBody(request.body),
+      body: redactFormSubmit(request.url, parseBody(request.body)),
       sent: result.sent,
       ...(result.status === undefined ? {} : { status: result.status }),
       events: request.messageIds.map((messageId) => ({
@@ -99,10 +99,10 @@ export class Outbox {
   toJSON() {
     return {
       decisions: this.decisions,
-      queued: this.queued,
+      queued: this.queued.toArray().map(redactFormMessage),
       requests: this.requests,
       deliveries: this.deliveries,
-      parked: this.parked,
+      parked: this.parked.toArray().map((entry) => ({ ...entry, message: redactFormMessage(entry.message) })),
       /** How many entries each list ever had; the lists above keep the newest `entriesPerList`. */
       totals: {
         decisions: this.decisions.total,
@@ -130,6 +130,31 @@ function redactHeaders(headers: Record<string, string>): Record<string, string> 
       SECRET_HEADERS.includes(name.toLowerCase()) ? REDACTED : value,
     ]),
   )
+}
+
+const FORM_SUBMIT_PATH = '/submissions/v3/'
+
+/** A Forms API submit carries what the visitor typed (an e-mail, a name): the print shows field names only. */
+function redactFormSubmit(url: string, body: unknown): unknown {
+  if (!new URL(url).pathname.startsWith(FORM_SUBMIT_PATH) || !isRecord(body) || !Array.isArray(body.fields))
+    return body
+  return {
+    ...body,
+    fields: body.fields.map((field: unknown) => (isRecord(field) ? { ...field, value: REDACTED } : REDACTED)),
+  }
+}
+
+/** A queued HubSpot form submission with its typed values (and the visitor's hutk) blanked out. */
+function redactFormMessage<M>(message: M): M {
+  if (!isRecord(message) || !isRecord(message.payload) || message.payload.kind !== 'form') return message
+  const { submission } = message.payload
+  if (!isRecord(submission) || !isRecord(submission.values)) return message
+  const values = Object.fromEntries(Object.keys(submission.values).map((name) => [name, REDACTED]))
+  return { ...message, payload: { ...message.payload, submission: { ...submission, values } } }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function parseBody(body: string): unknown {

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { writeKeyFromAuthorization } from '#shared/config/sites.ts'
 import { PIXEL_GIF } from '#shared/events/pixel.ts'
 import {
+  formIdOf,
   ingestRouteOf,
   PIXEL_PATH,
   RUDDERSTACK_SOURCE_CONFIG_PATH,
@@ -15,16 +16,21 @@ import { httpErrors } from '#shared/http/error-middleware.ts'
 import { ClientError, NotFoundError } from '#shared/http/errors.ts'
 import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
 import { type CollectDeps, type CollectRequest, collectJson, collectPixel } from '#shared/ingest/collect.ts'
+import { collectForm } from '#shared/ingest/form.ts'
+import { type FormRateLimiter, inMemoryFormRateLimiter } from '#shared/ingest/form-rate-limit.ts'
 
 export interface CollectHandlerDeps extends CollectDeps {
   /** Reports unexpected errors; must never be given the request event (it holds the raw IP). */
   reportError: (error: unknown) => void
   /** Reports a pixel request refused for the client's fault (the pixel still answers its GIF). */
   reportPixelRefusal?: (error: ClientError) => void
+  /** Counts contact-form submissions per visitor; absent: one in-memory limiter per handler instance. */
+  formRateLimiter?: FormRateLimiter
 }
 
-/** The collector: Segment-compatible JSON routes, analytics.js settings and the no-JS pixel. */
+/** The collector: Segment-compatible JSON routes, analytics.js settings, the no-JS pixel and contact forms. */
 export function createCollectHandler(deps: CollectHandlerDeps) {
+  const formDeps = { ...deps, formRateLimiter: deps.formRateLimiter ?? inMemoryFormRateLimiter() }
   const collectRequest = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
     const { method } = event.requestContext.http
     const path = pathWithoutStage(event)
@@ -32,6 +38,8 @@ export function createCollectHandler(deps: CollectHandlerDeps) {
     const settingsKey = method === 'GET' ? settingsWriteKeyOf(path) : undefined
     if (settingsKey !== undefined) return settings(event, settingsKey)
     if (method === 'GET' && path === RUDDERSTACK_SOURCE_CONFIG_PATH) return sourceConfig(event)
+    const formId = method === 'POST' ? formIdOf(path) : undefined
+    if (formId !== undefined) return form(event, formId)
     const ingestRoute = method === 'POST' ? ingestRouteOf(path) : undefined
     if (!ingestRoute) throw new NotFoundError(`route ${method} ${path}`)
     const result = await collectJson(
@@ -46,6 +54,37 @@ export function createCollectHandler(deps: CollectHandlerDeps) {
       deps,
     )
     return jsonResponse(200, { success: true, ...result })
+  }
+
+  /**
+   * A contact form: a plain HTML form (urlencoded, no `Accept: application/json`) is sent on to the
+   * form's thank-you page with a 303; a script gets `{ accepted: true }`.
+   */
+  const form = async (event: APIGatewayProxyEventV2, encodedFormId: string): Promise<HttpResult> => {
+    const formId = decodedSegment(encodedFormId)
+    if (formId === undefined) throw new NotFoundError('form')
+    const headers = event.headers ?? {}
+    const result = await collectForm(
+      {
+        ...requestFacts(event),
+        formId,
+        body: event.body,
+        isBase64Encoded: event.isBase64Encoded,
+        contentEncoding: headers['content-encoding'],
+        contentType: headers['content-type'],
+        referer: headers.referer,
+        queryWriteKey: event.queryStringParameters?.writeKey,
+      },
+      formDeps,
+    )
+    const wantsJson = (headers.accept ?? '').toLowerCase().includes('application/json')
+    const plainForm = (headers['content-type'] ?? '')
+      .toLowerCase()
+      .startsWith('application/x-www-form-urlencoded')
+    if (plainForm && !wantsJson && result.thankYouUrl !== undefined) {
+      return { statusCode: 303, headers: { location: result.thankYouUrl }, body: '' }
+    }
+    return jsonResponse(200, { accepted: true })
   }
 
   /** Always answers the GIF: a pixel cannot show an error; problems are reported instead. */

@@ -16,7 +16,15 @@ export type Decision = { allow: true; reason: string } | { allow: false; reason:
 export interface DecisionInput {
   vendor: VendorPolicy
   stored: ConsentRecord | null
-  event: { type: EventType; consent?: Partial<Purposes> }
+  event: {
+    type: EventType
+    consent?: Partial<Purposes>
+    /**
+     * The visitor asked for this to be sent (a contact form, privacy §4): no purpose applies, only the
+     * vendor's switch. Never set for analytics or marketing data.
+     */
+    requestedByVisitor?: true
+  }
   /** The request carried `Sec-GPC: 1`. */
   gpc: boolean
 }
@@ -39,6 +47,7 @@ export function optedIn(purpose: Purpose, { stored, event, gpc }: Omit<DecisionI
  */
 export function decide({ vendor, stored, event, gpc }: DecisionInput): Decision {
   if (!vendor.enabled) return deny(`${vendor.id} is switched off`)
+  if (event.requestedByVisitor) return { allow: true, reason: 'the visitor asked to be contacted' }
   const purpose = vendor.purposes[event.type]
   if (!purpose) return deny(`${vendor.id} does not take ${event.type} events`)
   if (gpc && purpose === 'marketing') return deny('Sec-GPC: 1 objects to marketing')

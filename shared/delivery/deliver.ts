@@ -102,7 +102,11 @@ export async function deliverRecords<P>(
     }
     const facts = {
       stored: stored.value,
-      event: { type: message.recheck.eventType, consent: message.recheck.eventConsent },
+      event: {
+        type: message.recheck.eventType,
+        consent: message.recheck.eventConsent,
+        ...(message.recheck.requestedByVisitor ? { requestedByVisitor: true as const } : {}),
+      },
       gpc: message.recheck.gpc,
     }
     const decision = decide({ vendor: policy, ...facts })

@@ -15,6 +15,7 @@ export const vendorMessageSchema = z.object({
       z.object({ analytics: z.optional(z.boolean()), marketing: z.optional(z.boolean()) }),
     ),
     gpc: z.boolean(),
+    requestedByVisitor: z.optional(z.literal(true)),
   }),
   enqueuedAt: z.iso.datetime({ offset: true }),
   payload: z.unknown(),

@@ -13,7 +13,13 @@ export interface VendorMessage<Payload = unknown> {
   /** Keyed hash identifying the visitor's consent record. */
   consentKey: string
   /** The facts the consent decision depends on, so it can be taken again before sending. */
-  recheck: { eventType: EventType; eventConsent?: Partial<Purposes>; gpc: boolean }
+  recheck: {
+    eventType: EventType
+    eventConsent?: Partial<Purposes>
+    gpc: boolean
+    /** A contact form the visitor sent: forwarded because they asked, whatever their purposes say. */
+    requestedByVisitor?: true
+  }
   /** ISO 8601 */
   enqueuedAt: string
   payload: Payload

@@ -32,6 +32,8 @@ export const CONSENT_PATH = '/v1/consent'
 export const CONSENT_VISITOR_PATH = '/v1/consent/{anonymousId}'
 /** Where analytics.js loads its source settings from (`${cdnURL}/v1/projects/${writeKey}/settings`). */
 export const SEGMENT_SETTINGS_PATH = '/v1/projects/{writeKey}/settings'
+/** A site's contact form (HTML `<form action>` or a script), forwarded to HubSpot's Forms API. */
+export const FORM_PATH = '/v1/forms/{formId}'
 /** Where RudderStack JS v3 loads its source config from, with `configUrl` set to this URL. */
 export const RUDDERSTACK_SOURCE_CONFIG_PATH = '/sourceConfig'
 
@@ -49,6 +51,7 @@ export interface ApiRoute {
 /** Every public route: the HTTP API declares exactly these, the local server serves exactly these. */
 export const API_ROUTES: ReadonlyArray<ApiRoute> = [
   ...Object.keys(INGEST_ROUTES).map((path): ApiRoute => ({ method: 'POST', path, function: 'collect' })),
+  { method: 'POST', path: FORM_PATH, function: 'collect' },
   { method: 'GET', path: PIXEL_PATH, function: 'collect' },
   { method: 'GET', path: SEGMENT_SETTINGS_PATH, function: 'collect' },
   { method: 'GET', path: RUDDERSTACK_SOURCE_CONFIG_PATH, function: 'collect' },
@@ -98,4 +101,9 @@ export function ingestRouteOf(path: string): IngestRoute | undefined {
 export function settingsWriteKeyOf(path: string): string | undefined {
   const match = matchPath(SEGMENT_SETTINGS_PATH.split('/'), path.split('/'))
   return match?.writeKey
+}
+
+/** The `{formId}` of a form path, still percent-encoded; undefined for any other path. */
+export function formIdOf(path: string): string | undefined {
+  return matchPath(FORM_PATH.split('/'), path.split('/'))?.formId
 }

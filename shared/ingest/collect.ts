@@ -138,7 +138,7 @@ function originOf(url: string | undefined): string | undefined {
  * Resolves the site, anonymises each event, decides per vendor, and queues a minimised copy for every
  * vendor the decision allows. Throws when a queue cannot take the messages, so the client retries.
  */
-async function collectEvents(
+export async function collectEvents(
   writeKey: string | null,
   events: ReadonlyArray<IncomingEvent>,
   request: CollectRequest,

@@ -91,7 +91,7 @@ function accessLogFormat(): string {
 }
 
 describe('the ingest API', () => {
-  it('routes every Segment-compatible endpoint (analytics.js, RudderStack beacon) and the pixel to the collector, consent to the consent function', () => {
+  it('routes every Segment-compatible endpoint (analytics.js, RudderStack beacon), the contact forms and the pixel to the collector, consent to the consent function', () => {
     const collect = logicalId(stack.collect.function)
     const consent = logicalId(stack.consent.function)
 
@@ -111,6 +111,7 @@ describe('the ingest API', () => {
       'POST /v1/screen': collect,
       'POST /v1/s': collect,
       'POST /beacon/v1/batch': collect,
+      'POST /v1/forms/{formId}': collect,
       'GET /p.gif': collect,
       'GET /v1/projects/{writeKey}/settings': collect,
       'GET /sourceConfig': collect,

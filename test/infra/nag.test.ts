@@ -67,6 +67,7 @@ describe('cdk-nag AWS Solutions checks', () => {
         'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/POST--beacon--v1--batch',
         'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/GET--v1--projects--{writeKey}--settings',
         'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/GET--sourceConfig',
+        'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/POST--v1--forms--{formId}',
         'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/GET--p.gif',
         'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/PUT--v1--consent',
         'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/GET--v1--consent--{anonymousId}',

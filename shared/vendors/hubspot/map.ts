@@ -2,7 +2,7 @@ import type { CollectedEvent } from '#shared/events/model.ts'
 import type { GrantedIdentity } from '#shared/identity/kinds.ts'
 import type { MapContext } from '../contract.ts'
 import { HUBSPOT_UTK, qualifiedEventName } from './names.ts'
-import type { HubspotPayload } from './payload.ts'
+import type { HubspotEventPayload } from './payload.ts'
 import { hubspotProperties } from './properties.ts'
 import type { HubspotSettings } from './settings.ts'
 import { eventUuid } from './uuid.ts'
@@ -17,7 +17,7 @@ export function toPayload(
   event: CollectedEvent,
   identity: GrantedIdentity,
   context: MapContext<HubspotSettings>,
-): HubspotPayload | null {
+): HubspotEventPayload | null {
   if (event.type === 'identify') return null
   const { settings } = context
   const internalName = eventInternalName(event, settings)

@@ -1,17 +1,20 @@
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 import { vendorSettingsSchema } from '../contract.ts'
+import { hubspotFormConfigSchema } from './form-config.ts'
 import { HUBSPOT_DEFAULT_TIMEOUT_MS } from './limits.ts'
 import { HUBSPOT_INTERNAL_NAME, HUBSPOT_PORTAL_ID } from './names.ts'
 
 const MAX_TRACK_NAME_CHARS = 200
+/** A form id as it appears in `POST /v1/forms/{formId}`: one URL-safe path segment. */
+export const FORM_ID = /^[A-Za-z0-9_-]{1,64}$/
 const internalName = z
   .string()
   .check(z.regex(HUBSPOT_INTERNAL_NAME, 'must be a HubSpot internal name (a-z first, then a-z0-9_; ≤ 50)'))
 
 /**
- * Behavioural events only (vendors.md §4.2); forms go through form-submission.ts. The Events API takes
- * no IP address, so there is no `sendTruncatedIp`.
+ * Behavioural events (vendors.md §4.2) and the contact forms of `POST /v1/forms/{formId}` (§4.1). The
+ * Events API takes no IP address; the Forms API takes one only when `formsSendTruncatedIp` says so.
  */
 export const hubspotSettingsSchema = vendorSettingsSchema(
   {
@@ -54,6 +57,25 @@ export const hubspotSettingsSchema = vendorSettingsSchema(
           'Event property that receives the scrubbed page URL (≤ 200 characters); absent: not sent.',
         ),
       ),
+    ),
+    forms: z._default(
+      z
+        .record(
+          z.string().check(z.regex(FORM_ID, 'must be 1–64 of A-Z a-z 0-9 _ -')),
+          hubspotFormConfigSchema,
+        )
+        .check(
+          z.describe(
+            'Contact forms by the id in POST /v1/forms/{formId}: the HubSpot form each submits to and its fields.',
+          ),
+        ),
+      {},
+    ),
+    formsSendTruncatedIp: z._default(
+      z
+        .boolean()
+        .check(z.describe('Send the truncated IP as a form submission’s context.ipAddress; off: no IP.')),
+      false,
     ),
   },
   { timeoutMs: HUBSPOT_DEFAULT_TIMEOUT_MS },

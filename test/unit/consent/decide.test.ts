@@ -175,4 +175,21 @@ describe('decide properties', () => {
       }),
     )
   })
+
+  it('sends what the visitor asked for (a contact form) whatever the purposes, but never to a vendor switched off', () => {
+    const anyBasis = fc.oneof(
+      decisionInputArbitrary('consent'),
+      decisionInputArbitrary('legitimate_interest'),
+    )
+    fc.assert(
+      fc.property(anyBasis, fc.boolean(), (decisionInput, enabled) => {
+        const asked = {
+          ...decisionInput,
+          vendor: { ...decisionInput.vendor, enabled },
+          event: { ...decisionInput.event, requestedByVisitor: true as const },
+        }
+        expect(decide(asked).allow).toBe(enabled)
+      }),
+    )
+  })
 })

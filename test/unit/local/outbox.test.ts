@@ -63,3 +63,42 @@ describe('a bounded list', () => {
     expect(list.findLast((n) => n < 900)).toBeUndefined()
   })
 })
+
+describe('the local outbox and contact forms', () => {
+  const EMAIL = 'ada@example.org'
+  const formMessage = (): VendorMessage => ({
+    vendor: 'hubspot',
+    messageId: 'form-1',
+    siteId: 'example',
+    consentKey: 'key',
+    recheck: { eventType: 'track', gpc: false, requestedByVisitor: true },
+    enqueuedAt: '2026-01-01T00:00:00.000Z',
+    payload: { kind: 'form', formId: 'contact', submission: { values: { email: EMAIL } } },
+  })
+
+  it('shows queued and parked form submissions with field names but no typed values', () => {
+    const outbox = new Outbox()
+    outbox.queued.push(formMessage())
+    outbox.parked.push({ vendor: 'hubspot', reason: 'test', message: formMessage() })
+    const shown = JSON.stringify(outbox)
+    expect(shown).not.toContain(EMAIL)
+    expect(shown).toContain('"email":"[redacted]"')
+  })
+
+  it('shows a Forms API request without the values of its fields', () => {
+    const outbox = new Outbox()
+    const recorded = outbox.recordRequest(
+      {
+        vendor: 'hubspot',
+        method: 'POST',
+        url: 'https://api.hsforms.com/submissions/v3/integration/secure/submit/1/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+        headers: { authorization: 'Bearer secret' },
+        body: JSON.stringify({ fields: [{ objectTypeId: '0-1', name: 'email', value: EMAIL }] }),
+        messageIds: ['form-1'],
+      },
+      { sent: false },
+    )
+    expect(JSON.stringify(recorded)).not.toContain(EMAIL)
+    expect(recorded.body).toEqual({ fields: [{ objectTypeId: '0-1', name: 'email', value: '[redacted]' }] })
+  })
+})

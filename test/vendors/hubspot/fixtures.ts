@@ -1,7 +1,11 @@
 import type { CollectedEvent } from '#shared/events/model.ts'
 import type { GrantedIdentity } from '#shared/identity/kinds.ts'
 import type { MapContext, SendContext } from '#shared/vendors/contract.ts'
-import type { HubspotCredentials, HubspotPayload, HubspotSettings } from '#shared/vendors/hubspot/index.ts'
+import type {
+  HubspotCredentials,
+  HubspotEventPayload,
+  HubspotSettings,
+} from '#shared/vendors/hubspot/index.ts'
 import { hubspotVendor } from '#shared/vendors/hubspot/index.ts'
 
 export const NOW = new Date('2026-06-02T12:00:00.000Z')
@@ -65,7 +69,7 @@ export function sendContext(
 export function mapped(
   event: CollectedEvent = collectedEvent(),
   settings = hubspotSettings(),
-): HubspotPayload {
+): HubspotEventPayload {
   const payload = hubspotVendor.toPayload(event, IDENTITY, mapContext(settings))
   if (payload === null) throw new Error('the fixture event must map')
   return payload

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { Queued } from '#shared/vendors/contract.ts'
-import { type HubspotPayload, hubspotVendor } from '#shared/vendors/hubspot/index.ts'
+import { type HubspotEventPayload, hubspotVendor } from '#shared/vendors/hubspot/index.ts'
 import { HUBSPOT_MAX_INPUTS_PER_REQUEST } from '#shared/vendors/hubspot/limits.ts'
 import { hubspotRequestViolations } from '../../support/hubspot-validator.ts'
 import {
@@ -15,14 +15,14 @@ import {
   TOKEN,
 } from './fixtures.ts'
 
-function queued(count: number): Array<Queued<HubspotPayload>> {
+function queued(count: number): Array<Queued<HubspotEventPayload>> {
   return Array.from({ length: count }, (_, index) => ({
     messageId: `msg-${index}`,
     payload: mapped(collectedEvent({ messageId: `msg-${index}` })),
   }))
 }
 
-const inputsOf = (body: string): HubspotPayload[] => JSON.parse(body).inputs
+const inputsOf = (body: string): HubspotEventPayload[] => JSON.parse(body).inputs
 
 describe('HubSpot requests', () => {
   it('posts {inputs} to the Events API v3 batch endpoint with the private app token as Bearer', () => {
