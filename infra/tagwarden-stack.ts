@@ -118,6 +118,7 @@ export class TagwardenStack extends Stack {
     for (const [vendor, delivery] of this.deliveries) {
       const id = pascalCase(vendor)
       this.alarms.onDeadLetters(id, delivery.deadLetterQueue)
+      this.alarms.onVersionSunset(id, delivery.deliverer.logGroup)
       this.alarms.onOldestMessage(
         id,
         delivery.queue,

@@ -1,9 +1,10 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib'
-import { Alarm, ComparisonOperator, type Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch'
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch'
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions'
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
 import { Key } from 'aws-cdk-lib/aws-kms'
 import type { IFunction } from 'aws-cdk-lib/aws-lambda'
+import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs'
 import { Topic } from 'aws-cdk-lib/aws-sns'
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
@@ -22,6 +23,9 @@ export interface AlarmsProps {
  * Alarms that page a human, all published to one encrypted SNS topic. Each `on…` method adds the
  * alarms for one resource, so the stack wires them next to what they watch.
  */
+/** Where tagwarden's own metrics go (the collector's PixelClientErrors among them). */
+const METRIC_NAMESPACE = 'tagwarden'
+
 export class Alarms extends Construct {
   public readonly topic: Topic
 
@@ -67,6 +71,36 @@ export class Alarms extends Construct {
       metric: queue.metricApproximateAgeOfOldestMessage({ period: QUEUE_AGE_PERIOD, statistic: 'Maximum' }),
       threshold: maxAge.toSeconds() + 1,
       description: `${id}: oldest queued message is older than ${maxAge.toHumanString()}`,
+    })
+  }
+
+  /**
+   * The vendor answered 426 Upgrade Required: the API version we send is sunset (LinkedIn's monthly
+   * `LinkedIn-Version`). Retries cannot fix it; an admin must move the vendor's version setting. Read
+   * from the deliverer's own log lines (`retry` with the answer in its reason), so no code change is
+   * needed per vendor.
+   */
+  onVersionSunset(id: string, logGroup: ILogGroup): void {
+    const metricName = `${id}VersionSunset`
+    new MetricFilter(this, `${id}VersionSunsetFilter`, {
+      logGroup,
+      filterPattern: FilterPattern.all(
+        FilterPattern.stringValue('$.message', '=', 'retry'),
+        FilterPattern.stringValue('$.reason', '=', '*answered 426*'),
+      ),
+      metricNamespace: METRIC_NAMESPACE,
+      metricName,
+      metricValue: '1',
+    })
+    this.alarm(metricName, {
+      metric: new Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName,
+        period: FUNCTION_PERIOD,
+        statistic: 'Sum',
+      }),
+      threshold: 1,
+      description: `${id}: the vendor refuses our API version as sunset (426); update its version setting`,
     })
   }
 

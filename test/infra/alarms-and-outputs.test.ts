@@ -19,6 +19,24 @@ describe('alarms', () => {
     })
   })
 
+  it('fire when a vendor refuses our API version as sunset (426), read from its deliverer’s retry log lines', () => {
+    const linkedin = stack.deliveries.get('linkedin')
+    if (!linkedin) throw new Error('every vendor gets a delivery')
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: ref(linkedin.deliverer.logGroup),
+      FilterPattern: Match.stringLikeRegexp('\\$\\.message = "retry".*\\$\\.reason = "\\*answered 426\\*"'),
+      MetricTransformations: [
+        Match.objectLike({ MetricNamespace: 'tagwarden', MetricName: 'LinkedinVersionSunset' }),
+      ],
+    })
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'tagwarden',
+      MetricName: 'LinkedinVersionSunset',
+      Threshold: 1,
+      AlarmActions: [topic],
+    })
+  })
+
   it('fire when the oldest queued message is older than the configured age', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
