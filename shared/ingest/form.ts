@@ -100,7 +100,18 @@ export async function collectForm(request: FormRequest, deps: FormDeps): Promise
     settings?.enabled && Object.hasOwn(settings.forms, request.formId)
       ? settings.forms[request.formId]
       : undefined
-  if (settings === null || config === undefined) throw new NotFoundError(`form ${quotedName(request.formId)}`)
+  if (settings === null || config === undefined) {
+    // The trace says why, naming the form id only (the submission's values never enter it).
+    deps.onDecision?.({
+      messageId: randomUUID(),
+      vendor: 'hubspot',
+      allow: false,
+      reason: settings?.enabled
+        ? `form ${quotedName(request.formId)} is not configured`
+        : 'hubspot is switched off: the form is not forwarded',
+    })
+    throw new NotFoundError(`form ${quotedName(request.formId)}`)
+  }
 
   const now = deps.now()
   const messageId = randomUUID()

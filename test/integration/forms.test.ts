@@ -217,6 +217,7 @@ describe('POST /v1/forms/{formId} (contact forms to HubSpot)', () => {
     expect((await postForm({ ...body, writeKey: 'nope' })).statusCode).toBe(401)
     expect((await postForm(body, { formId: 'unknown' })).statusCode).toBe(404)
     expect(queued).toEqual([])
+    expect(decisions.map((decision) => decision.reason)).toContain('form unknown is not configured')
   })
 
   it('refuses (413) a submission whose queue message would not fit in SQS, however its text escapes', async () => {
