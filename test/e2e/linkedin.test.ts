@@ -4,6 +4,7 @@ import { type CapturedRequest, type CaptureServer, startCaptureServer } from '..
 import { eventually } from '../support/eventually.ts'
 import { linkedinRequestViolations } from '../support/linkedin-validator.ts'
 import { type LocalProcess, startLocalProcess } from '../support/local-process.ts'
+import { capturedAsVendorRequest } from '../support/vendor-request.ts'
 
 const WRITE_KEY = 'linkedin-e2e-write-key'
 const ORIGIN = 'https://www.example.com'
@@ -109,9 +110,13 @@ describe('the local system with LinkedIn enabled, against a loopback Conversions
     expect(elements().map((element) => element.conversion)).toEqual(['urn:lla:llaPartnerConversion:4242'])
     for (const request of linkedinRequests()) {
       expect(
-        linkedinRequestViolations(asVendorRequest(request, vendors.url), new Date(), {
-          allowOrigin: vendors.url,
-        }),
+        linkedinRequestViolations(
+          capturedAsVendorRequest(request, vendors.url, 'linkedin', eventIdsOf(request)),
+          new Date(),
+          {
+            allowOrigin: vendors.url,
+          },
+        ),
       ).toEqual([])
       expect(request.headers.authorization).toBe(`Bearer ${ACCESS_TOKEN}`)
     }
@@ -145,16 +150,9 @@ describe('the local system with LinkedIn enabled, against a loopback Conversions
   })
 })
 
-function asVendorRequest(request: CapturedRequest, origin: string) {
-  return {
-    vendor: 'linkedin' as const,
-    method: 'POST' as const,
-    url: `${origin}${request.url}`,
-    headers: Object.fromEntries(
-      Object.entries(request.headers).map(([name, value]) => [name, String(value)]),
-    ),
-    body: request.body,
-    // What the request carries, as the deliverer knew it: one messageId (= eventId) per element.
-    messageIds: (JSON.parse(request.body) as { elements: LinkedinElement[] }).elements.map((e) => e.eventId),
-  }
+/** What the request carries, as the deliverer knew it: one messageId (= eventId) per element. */
+function eventIdsOf(request: CapturedRequest): string[] {
+  return (JSON.parse(request.body) as { elements: LinkedinElement[] }).elements.map(
+    (element) => element.eventId,
+  )
 }

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CapturedRequest, type CaptureServer, startCaptureServer } from '../support/capture-server.ts'
+import { type CaptureServer, startCaptureServer } from '../support/capture-server.ts'
 import { eventually } from '../support/eventually.ts'
 import { type LocalProcess, startLocalProcess } from '../support/local-process.ts'
 import { metaRequestViolations } from '../support/meta-validator.ts'
+import { capturedAsVendorRequest } from '../support/vendor-request.ts'
 
 const WRITE_KEY = 'meta-e2e-write-key'
 const ORIGIN = 'https://www.example.com'
@@ -140,7 +141,7 @@ describe('the local system with Meta enabled, against a loopback Graph API', () 
     for (const request of metaRequests()) {
       expect(request.path).toBe(`/v25.0/${PIXEL_ID}/events`)
       expect(
-        metaRequestViolations(asVendorRequest(request, vendors.url), new Date(), {
+        metaRequestViolations(capturedAsVendorRequest(request, vendors.url, 'meta'), new Date(), {
           allowOrigin: vendors.url,
         }),
       ).toEqual([])
@@ -218,16 +219,3 @@ describe('the local system with Meta enabled, against a loopback Graph API', () 
     expect(JSON.stringify(traitItems)).toContain(sha256('jane.roe@example.org'))
   })
 })
-
-function asVendorRequest(request: CapturedRequest, origin: string) {
-  return {
-    vendor: 'meta' as const,
-    method: 'POST' as const,
-    url: `${origin}${request.url}`,
-    headers: Object.fromEntries(
-      Object.entries(request.headers).map(([name, value]) => [name, String(value)]),
-    ),
-    body: request.body,
-    messageIds: [],
-  }
-}
