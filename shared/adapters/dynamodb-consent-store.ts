@@ -1,6 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import {
-  BatchGetCommand,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -9,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb'
 import type { ConsentRecord } from '#shared/consent/model.ts'
 import { CONSENT_HISTORY_KEPT, type ConsentStore } from '#shared/consent/store.ts'
+import { batchGetAll } from './dynamodb-batch-get.ts'
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 
@@ -17,11 +17,6 @@ const HISTORY_SORT_KEY_PREFIX = 'history#'
 const MILLISECONDS_PER_SECOND = 1000
 /** DynamoDB's limit on requests in one BatchWriteItem call. */
 const MAX_BATCH_WRITE_ITEMS = 25
-/** BatchGetItem takes at most 100 keys per call. */
-const MAX_KEYS_PER_BATCH_GET = 100
-/** Rounds of retrying the keys DynamoDB left unprocessed (throttling) before the read fails. */
-const MAX_BATCH_GET_ROUNDS = 4
-const BATCH_GET_RETRY_BASE_MS = 25
 
 /** DynamoDB kept leaving keys unprocessed: the read failed and the caller should be retried. */
 export class ConsentReadError extends Error {
@@ -59,8 +54,6 @@ function toRecord(item: unknown): ConsentRecord {
   const { pk, sk: _sortKey, ...fields } = parsed.data
   return { consentKey: pk, ...fields }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /** TTL deletion is lazy in AWS and absent in dynalite, so an expired item may still be read back. */
 const isInForce = (record: ConsentRecord, now: Date): boolean =>
@@ -134,26 +127,6 @@ export function dynamoConsentStore(client: DynamoDBDocumentClient, tableName: st
     }
   }
 
-  /** One BatchGetItem of up to 100 keys, strongly consistent, retrying what DynamoDB leaves unprocessed. */
-  async function batchGetCurrent(consentKeys: ReadonlyArray<string>): Promise<unknown[]> {
-    const items: unknown[] = []
-    let pending: Array<Record<string, unknown>> = consentKeys.map((pk) => ({ pk, sk: CURRENT_SORT_KEY }))
-    for (let round = 0; pending.length > 0; round++) {
-      if (round === MAX_BATCH_GET_ROUNDS) {
-        throw new ConsentReadError(`${pending.length} consent keys stayed unprocessed after ${round} rounds`)
-      }
-      if (round > 0) await sleep(BATCH_GET_RETRY_BASE_MS * 2 ** round)
-      const { Responses, UnprocessedKeys } = await client.send(
-        new BatchGetCommand({
-          RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } },
-        }),
-      )
-      items.push(...(Responses?.[tableName] ?? []))
-      pending = UnprocessedKeys?.[tableName]?.Keys ?? []
-    }
-    return items
-  }
-
   return {
     async record(record) {
       // History first: dynalite has no transactions, and a current decision without proof is worse
@@ -180,12 +153,11 @@ export function dynamoConsentStore(client: DynamoDBDocumentClient, tableName: st
 
     async currentMany(consentKeys, now) {
       const found = new Map<string, ConsentRecord | null>(consentKeys.map((key) => [key, null]))
-      for (let first = 0; first < consentKeys.length; first += MAX_KEYS_PER_BATCH_GET) {
-        const keys = consentKeys.slice(first, first + MAX_KEYS_PER_BATCH_GET)
-        for (const item of await batchGetCurrent(keys)) {
-          const record = toRecord(item)
-          if (isInForce(record, now)) found.set(record.consentKey, record)
-        }
+      const keys = consentKeys.map((pk) => ({ pk, sk: CURRENT_SORT_KEY }))
+      const items = await batchGetAll(client, tableName, keys, (message) => new ConsentReadError(message))
+      for (const item of items) {
+        const record = toRecord(item)
+        if (isInForce(record, now)) found.set(record.consentKey, record)
       }
       return found
     },

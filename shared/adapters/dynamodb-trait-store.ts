@@ -1,13 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-} from '@aws-sdk/lib-dynamodb'
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import type { HashedTraits } from '#shared/identity/kinds.ts'
 import { mergeTraits, type TraitStore } from '#shared/identity/trait-store.ts'
+import { batchGetAll } from './dynamodb-batch-get.ts'
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 
@@ -15,11 +10,6 @@ const TRAITS_SORT_KEY = 'traits'
 /** Every attribute a trait item has: infra lets the collector write these and no others (TRAIT_ITEM_ATTRIBUTES). */
 export const TRAIT_ITEM_ATTRIBUTES = ['pk', 'sk', 'traits', 'expiresAt', 'revision'] as const
 const MILLISECONDS_PER_SECOND = 1000
-/** BatchGetItem takes at most 100 keys per call. */
-const MAX_KEYS_PER_BATCH_GET = 100
-/** Rounds of retrying the keys DynamoDB left unprocessed (throttling) before the read fails. */
-const MAX_BATCH_GET_ROUNDS = 4
-const BATCH_GET_RETRY_BASE_MS = 25
 /** Read-merge-write rounds lost to a concurrent write of the same visitor before remember fails. */
 const MAX_REMEMBER_ATTEMPTS = 3
 
@@ -82,8 +72,6 @@ function epochSeconds(date: Date): number {
 const isInForce = (item: TraitItem, now: Date): boolean =>
   item.expiresAt * MILLISECONDS_PER_SECOND > now.getTime()
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
-
 /**
  * Hashed traits in the consent table (layout in dynamodb-tables.ts), ONE item per visitor: pk = the
  * consent key, sk `traits`, the hashes in the map `traits`, `expiresAt` (epoch seconds) as the TTL.
@@ -141,24 +129,6 @@ export function dynamoTraitStore(
     }
   }
 
-  /** One BatchGetItem of up to 100 keys, strongly consistent, retrying what DynamoDB leaves unprocessed. */
-  async function batchGetTraits(consentKeys: ReadonlyArray<string>): Promise<unknown[]> {
-    const items: unknown[] = []
-    let pending: Array<Record<string, unknown>> = consentKeys.map((pk) => ({ pk, sk: TRAITS_SORT_KEY }))
-    for (let round = 0; pending.length > 0; round++) {
-      if (round === MAX_BATCH_GET_ROUNDS) {
-        throw new TraitReadError(`${pending.length} consent keys stayed unprocessed after ${round} rounds`)
-      }
-      if (round > 0) await sleep(BATCH_GET_RETRY_BASE_MS * 2 ** round)
-      const { Responses, UnprocessedKeys } = await client.send(
-        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
-      )
-      items.push(...(Responses?.[tableName] ?? []))
-      pending = UnprocessedKeys?.[tableName]?.Keys ?? []
-    }
-    return items
-  }
-
   return {
     async remember(consentKey, traits, expiresAt) {
       const expiresAtSeconds = epochSeconds(expiresAt)
@@ -171,11 +141,15 @@ export function dynamoTraitStore(
     async recallMany(consentKeys, at) {
       const unique = [...new Set(consentKeys)]
       const found = new Map<string, HashedTraits>()
-      for (let first = 0; first < unique.length; first += MAX_KEYS_PER_BATCH_GET) {
-        for (const raw of await batchGetTraits(unique.slice(first, first + MAX_KEYS_PER_BATCH_GET))) {
-          const item = toItem(raw)
-          if (isInForce(item, at)) found.set(item.pk, hashesOf(item))
-        }
+      const keys = unique.map((pk) => ({ pk, sk: TRAITS_SORT_KEY }))
+      for (const raw of await batchGetAll(
+        client,
+        tableName,
+        keys,
+        (message) => new TraitReadError(message),
+      )) {
+        const item = toItem(raw)
+        if (isInForce(item, at)) found.set(item.pk, hashesOf(item))
       }
       return found
     },
