@@ -9,6 +9,8 @@ export interface VendorPolicy {
   enabled: boolean
   legalBasis: LegalBasis
   purposes: PurposeByEvent
+  /** It takes what a visitor asked to send (a contact form, privacy §4) without a purpose: HubSpot's forms. */
+  takesVisitorRequests?: true
 }
 
 export type Decision = { allow: true; reason: string } | { allow: false; reason: string }
@@ -47,7 +49,11 @@ export function optedIn(purpose: Purpose, { stored, event, gpc }: Omit<DecisionI
  */
 export function decide({ vendor, stored, event, gpc }: DecisionInput): Decision {
   if (!vendor.enabled) return deny(`${vendor.id} is switched off`)
-  if (event.requestedByVisitor) return { allow: true, reason: 'the visitor asked to be contacted' }
+  if (event.requestedByVisitor) {
+    return vendor.takesVisitorRequests
+      ? { allow: true, reason: 'the visitor asked to be contacted' }
+      : deny(`${vendor.id} takes no requests a visitor made`)
+  }
   const purpose = vendor.purposes[event.type]
   if (!purpose) return deny(`${vendor.id} does not take ${event.type} events`)
   if (gpc && purpose === 'marketing') return deny('Sec-GPC: 1 objects to marketing')

@@ -83,6 +83,8 @@ export interface Vendor<Id extends string, Settings extends BaseVendorSettings, 
   /** What the edge may derive for it once the decision allows it. */
   readonly identity: ReadonlyArray<IdentityKind>
   readonly purposes: PurposeByEvent
+  /** It takes what a visitor asked to send, without a purpose (HubSpot's contact forms, privacy §4). */
+  readonly takesVisitorRequests?: true
   /** Why these settings may not run in this stage (e.g. a test event code in production), or null. */
   checkSettings?(settings: Settings, stage: { production: boolean }): string | null
   /** The minimised payload for an allowed event, or null when this vendor takes nothing from it. */

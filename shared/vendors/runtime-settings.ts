@@ -43,5 +43,11 @@ export function vendorPolicy(id: VendorId, settings: BaseVendorSettings | null):
   const vendor = vendorById(id)
   if (!vendor || !settings)
     return { id, enabled: false, legalBasis: 'consent', purposes: vendor?.purposes ?? {} }
-  return { id, enabled: settings.enabled, legalBasis: settings.legalBasis, purposes: vendor.purposes }
+  return {
+    id,
+    enabled: settings.enabled,
+    legalBasis: settings.legalBasis,
+    purposes: vendor.purposes,
+    ...(vendor.takesVisitorRequests ? { takesVisitorRequests: true as const } : {}),
+  }
 }

@@ -34,6 +34,7 @@ export const hubspotVendor = {
   payloadSchema: hubspotPayloadSchema,
   identity: ['hubspotutk'],
   purposes: { page: 'analytics', track: 'analytics' },
+  takesVisitorRequests: true,
   toPayload,
   unsendable: unsendableHubspot,
   buildRequests: buildHubspotRequests,

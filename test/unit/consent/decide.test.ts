@@ -176,19 +176,24 @@ describe('decide properties', () => {
     )
   })
 
-  it('sends what the visitor asked for (a contact form) whatever the purposes, but never to a vendor switched off', () => {
+  it('sends what the visitor asked for (a contact form) whatever the purposes, only to a vendor that takes such requests and is on', () => {
     const anyBasis = fc.oneof(
       decisionInputArbitrary('consent'),
       decisionInputArbitrary('legitimate_interest'),
     )
     fc.assert(
-      fc.property(anyBasis, fc.boolean(), (decisionInput, enabled) => {
+      fc.property(anyBasis, fc.boolean(), fc.boolean(), (decisionInput, enabled, takesRequests) => {
         const asked = {
           ...decisionInput,
-          vendor: { ...decisionInput.vendor, enabled },
+          vendor: {
+            ...decisionInput.vendor,
+            enabled,
+            ...(takesRequests ? { takesVisitorRequests: true as const } : {}),
+          },
           event: { ...decisionInput.event, requestedByVisitor: true as const },
         }
-        expect(decide(asked).allow).toBe(enabled)
+        // Only a vendor that takes visitor requests (HubSpot's forms) may receive one.
+        expect(decide(asked).allow).toBe(enabled && takesRequests)
       }),
     )
   })
