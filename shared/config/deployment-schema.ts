@@ -35,8 +35,10 @@ export const deploymentConfigSchema = z.strictObject({
     z.strictObject({
       /** How long a consent decision and its history are kept (default 13 months). */
       consentDays: z._default(z.int().check(z.gte(1), z.lte(3650)), 395),
+      /** How long an admin audit entry is kept (default 6 years, privacy §9.2). */
+      auditDays: z._default(z.int().check(z.gte(1), z.lte(3650)), 2192),
     }),
-    { consentDays: 395 },
+    { consentDays: 395, auditDays: 2192 },
   ),
   privacy: z._default(
     z.strictObject({

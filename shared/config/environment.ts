@@ -28,6 +28,17 @@ export function queueUrlVariable(vendor: VendorId): string {
   return `QUEUE_URL_${vendor.toUpperCase()}`
 }
 
+/** The admin function's view of one vendor's queues (status and redrive). */
+export function queueArnVariable(vendor: VendorId): string {
+  return `QUEUE_ARN_${vendor.toUpperCase()}`
+}
+export function deadLetterQueueUrlVariable(vendor: VendorId): string {
+  return `DLQ_URL_${vendor.toUpperCase()}`
+}
+export function deadLetterQueueArnVariable(vendor: VendorId): string {
+  return `DLQ_ARN_${vendor.toUpperCase()}`
+}
+
 /** A required environment variable; a missing one fails the function at init, not on first use. */
 export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
   const value = env[name]
