@@ -165,6 +165,10 @@ describe('the admin policy', () => {
     expect(statements).toHaveLength(1)
   })
 
+  it('covers every admin route (all under /admin/)', () => {
+    for (const route of ADMIN_ROUTES) expect(route.path).toMatch(/^\/admin\//)
+  })
+
   it('is attached to no role by the stack (ops attach it to their admins)', () => {
     expect(resourceOf(template, stack.adminApi.invokePolicy)).not.toMatchObject({
       Properties: { Roles: expect.anything() },
