@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
+import { dynamoLastDelivery } from '#shared/adapters/dynamodb-last-delivery.ts'
 import { seedVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
 import { fetchSender } from '#shared/adapters/fetch-sender.ts'
 import type { TagwardenConfig } from '#shared/config/schema.ts'
@@ -160,6 +161,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
           production: config.production,
           onOutcome: (report) => outbox.recordDelivery(vendor.id, report, { dryRun: !realSender }),
           reportError,
+          lastDelivery: dynamoLastDelivery(client, CONFIG_TABLE),
         }),
       ),
     )

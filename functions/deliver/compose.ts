@@ -1,9 +1,16 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
 import { dynamoVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
+import type { LastDeliveryStore } from '#shared/admin/ports.ts'
 import { vendorBinding } from '#shared/delivery/binding.ts'
-import type { DeliverDeps, OutcomeReport } from '#shared/delivery/deliver.ts'
+import type { DeliverDeps, DeliveryBinding, OutcomeReport } from '#shared/delivery/deliver.ts'
 import type { HttpSender } from '#shared/delivery/http.ts'
+import {
+  failedBatch,
+  type LastDeliveryRecorder,
+  lastDeliveryRecorder,
+  summariseBatch,
+} from '#shared/delivery/last-delivery.ts'
 import type { DeadLetters } from '#shared/delivery/message.ts'
 import type { Redelivery } from '#shared/delivery/redelivery.ts'
 import type { KnownVendor } from '#shared/vendors/index.ts'
@@ -22,24 +29,46 @@ export interface DeliverParts {
   production: boolean
   onOutcome: (report: OutcomeReport) => void
   reportError: (error: unknown) => void
+  /** Where each batch's summary outcome is left for the admin's status (throttled; a failed write is reported). */
+  lastDelivery?: LastDeliveryStore
 }
 
 /** A deliverer's dependencies, composed the same way in Lambda (functions/deliver.ts) and locally. */
 export function composeDeliver(parts: DeliverParts): DeliverDeps<unknown> {
+  const binding = vendorBinding({
+    vendor: parts.vendor,
+    settings: dynamoVendorSettings(parts.dynamo, parts.tables.config, { onError: parts.reportError }),
+    credentials: parts.credentials,
+    baseUrl: parts.baseUrl,
+    production: parts.production,
+    now: () => new Date(),
+  })
+  const recorder = parts.lastDelivery
+    ? lastDeliveryRecorder(parts.vendor.id, parts.lastDelivery, { onError: parts.reportError })
+    : undefined
   return {
-    binding: vendorBinding({
-      vendor: parts.vendor,
-      settings: dynamoVendorSettings(parts.dynamo, parts.tables.config, { onError: parts.reportError }),
-      credentials: parts.credentials,
-      baseUrl: parts.baseUrl,
-      production: parts.production,
-      now: () => new Date(),
-    }),
+    binding: recorder ? recordingFailure(binding, recorder) : binding,
     consent: dynamoConsentStore(parts.dynamo, parts.tables.consent),
     sender: parts.sender,
     deadLetters: parts.deadLetters,
     redelivery: parts.redelivery,
     now: () => new Date(),
     onOutcome: parts.onOutcome,
+    ...(recorder ? { onBatch: (reports) => recorder.record(summariseBatch(reports, new Date())) } : {}),
+  }
+}
+
+/** A batch whose vendor cannot be bound fails as a whole; the admin sees it as `failed`, with why. */
+function recordingFailure(
+  binding: () => Promise<DeliveryBinding<unknown>>,
+  recorder: LastDeliveryRecorder,
+): () => Promise<DeliveryBinding<unknown>> {
+  return async () => {
+    try {
+      return await binding()
+    } catch (error) {
+      await recorder.record(failedBatch(error, new Date()))
+      throw error
+    }
   }
 }

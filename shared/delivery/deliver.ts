@@ -35,6 +35,8 @@ export interface DeliverDeps<P> {
   random?: () => number
   now: () => Date
   onOutcome?: (report: OutcomeReport) => void
+  /** Every outcome of the batch, once it is settled (before the batch answers); must not reject. */
+  onBatch?: (reports: ReadonlyArray<OutcomeReport>) => void | Promise<void>
 }
 
 /** One queue record: SQS's id for it (what a partial batch failure names) and its body. */
@@ -74,8 +76,12 @@ export async function deliverRecords<P>(
     throw new Error(`policy for ${policy.id} given to the ${adapter.id} deliverer`)
 
   const retries: Retry[] = []
-  const report = (messageId: string, outcome: DeliveryOutcome, reason: string) =>
-    deps.onOutcome?.({ messageId, outcome, reason })
+  const reports: OutcomeReport[] = []
+  const report = (messageId: string, outcome: DeliveryOutcome, reason: string) => {
+    const outcomeReport = { messageId, outcome, reason }
+    reports.push(outcomeReport)
+    deps.onOutcome?.(outcomeReport)
+  }
   const retry = (delivery: Delivery, reason: string, retryAfterSeconds?: number) => {
     retries.push({ delivery, reason, retryAfterSeconds })
   }
@@ -172,6 +178,7 @@ export async function deliverRecords<P>(
 
   await Promise.all([...parkings, ...requests.map(send)])
   const failed = await scheduleRetries(retries, records, deps, report)
+  await deps.onBatch?.(reports)
   return { failedRecordIds: records.map((record) => record.recordId).filter((id) => failed.has(id)) }
 }
 
