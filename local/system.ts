@@ -138,6 +138,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       config,
       dynamo: client,
       consentTable: CONSENT_TABLE,
+      configTable: CONFIG_TABLE,
       pseudonymKey: options.pseudonymKey,
     }),
   )
@@ -158,6 +159,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
           redelivery: queues.redelivery(vendor.id),
           baseUrl: options.vendorBaseUrl,
           production: config.production,
+          policyVersion: config.policyVersion,
           onOutcome: (report) => outbox.recordDelivery(vendor.id, report, { dryRun: !realSender }),
           reportError,
         }),

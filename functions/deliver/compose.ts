@@ -1,11 +1,13 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
+import { dynamoPolicyVersions } from '#shared/adapters/dynamodb-policy-versions.ts'
 import { dynamoVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
 import { vendorBinding } from '#shared/delivery/binding.ts'
 import type { DeliverDeps, OutcomeReport } from '#shared/delivery/deliver.ts'
 import type { HttpSender } from '#shared/delivery/http.ts'
 import type { DeadLetters } from '#shared/delivery/message.ts'
 import type { Redelivery } from '#shared/delivery/redelivery.ts'
+import { coverageReader } from '#shared/policy/reader.ts'
 import type { KnownVendor } from '#shared/vendors/index.ts'
 
 export interface DeliverParts {
@@ -20,6 +22,8 @@ export interface DeliverParts {
   /** Replaces scheme and host of vendor requests (local runtime only). */
   baseUrl?: string | undefined
   production: boolean
+  /** The deployment's policy version: the implicit first one (privacy §11). */
+  policyVersion: string
   onOutcome: (report: OutcomeReport) => void
   reportError: (error: unknown) => void
 }
@@ -36,6 +40,10 @@ export function composeDeliver(parts: DeliverParts): DeliverDeps<unknown> {
       now: () => new Date(),
     }),
     consent: dynamoConsentStore(parts.dynamo, parts.tables.consent),
+    policyCoverage: coverageReader(
+      dynamoPolicyVersions(parts.dynamo, parts.tables.config, { onError: parts.reportError }),
+      parts.policyVersion,
+    ),
     sender: parts.sender,
     deadLetters: parts.deadLetters,
     redelivery: parts.redelivery,
