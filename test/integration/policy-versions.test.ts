@@ -1,3 +1,4 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
@@ -11,6 +12,7 @@ import type { DecisionRecord } from '#shared/ingest/collect.ts'
 import { POLICY_VERSIONS_MAX_AGE_MS } from '#shared/policy/cache.ts'
 import { OBJECTION_WINDOW_MS } from '#shared/policy/notice-window.ts'
 import { coverageReader } from '#shared/policy/reader.ts'
+import { POLICY_VERSIONS_PARTITION } from '#shared/policy/versions.ts'
 import { VENDORS, type VendorId } from '#shared/vendors/index.ts'
 import { createCollectHandler } from '../../functions/collect/handler.ts'
 import { createConsentHandler } from '../../functions/consent/handler.ts'
@@ -308,5 +310,41 @@ describe('privacy-policy versions', () => {
     })
     expect(outcomesOf('c-fresh-1', 'meta')).toEqual([{ outcome: 'delivered', reason: 'meta answered 200' }])
     expect(errors).toEqual([])
+  })
+})
+
+describe('reading published versions from the config table', () => {
+  const TABLE = 'policy-config-read'
+  let dynamo: EmbeddedDynamo
+  let client: ReturnType<typeof documentClient>
+
+  beforeAll(async () => {
+    dynamo = await startEmbeddedDynamo([TABLE])
+    client = documentClient(dynamo.clientConfig)
+  })
+  afterAll(async () => {
+    client?.destroy()
+    await dynamo?.close()
+  })
+
+  it('skips and reports a malformed item, keeping the others, and leaves other partitions alone', async () => {
+    await putPolicyVersion(client, TABLE, v1)
+    await client.send(
+      new PutCommand({
+        TableName: TABLE,
+        Item: { pk: POLICY_VERSIONS_PARTITION, sk: 'broken', version: 'broken', effectiveAt: 'next tuesday' },
+      }),
+    )
+    await seedVendorSettings(client, TABLE, config.vendors)
+    const errors: unknown[] = []
+
+    const published = await dynamoPolicyVersions(client, TABLE, {
+      now: () => V2_AT,
+      onError: (error) => errors.push(error),
+    }).published()
+
+    expect(published).toEqual([v1])
+    expect(errors).toEqual([expect.objectContaining({ name: 'PolicyVersionItemError' })])
+    expect(String(errors[0])).toContain('broken')
   })
 })
