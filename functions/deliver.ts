@@ -41,6 +41,7 @@ export const handler = createDeliverHandler(
     deadLetters: sqsDeadLetters(sqs, requireEnv(ENV.deadLetterQueueUrl)),
     redelivery: sqsRedelivery(sqs, requireEnv(ENV.queueUrl)),
     production: config.production,
+    policyVersion: config.policyVersion,
     onOutcome: logOutcome,
     reportError: (error) => logger.error('vendor settings or status', { error }),
     lastDelivery: dynamoLastDelivery(dynamo, configTable),

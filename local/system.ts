@@ -139,6 +139,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       config,
       dynamo: client,
       consentTable: CONSENT_TABLE,
+      configTable: CONFIG_TABLE,
       pseudonymKey: options.pseudonymKey,
     }),
   )
@@ -159,6 +160,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
           redelivery: queues.redelivery(vendor.id),
           baseUrl: options.vendorBaseUrl,
           production: config.production,
+          policyVersion: config.policyVersion,
           onOutcome: (report) => outbox.recordDelivery(vendor.id, report, { dryRun: !realSender }),
           reportError,
           lastDelivery: dynamoLastDelivery(client, CONFIG_TABLE),

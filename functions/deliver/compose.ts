@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
+import { dynamoPolicyVersions } from '#shared/adapters/dynamodb-policy-versions.ts'
 import { dynamoVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
 import type { LastDeliveryStore } from '#shared/admin/ports.ts'
 import { vendorBinding } from '#shared/delivery/binding.ts'
@@ -13,6 +14,7 @@ import {
 } from '#shared/delivery/last-delivery.ts'
 import type { DeadLetters } from '#shared/delivery/message.ts'
 import type { Redelivery } from '#shared/delivery/redelivery.ts'
+import { coverageReader } from '#shared/policy/reader.ts'
 import type { KnownVendor } from '#shared/vendors/index.ts'
 
 export interface DeliverParts {
@@ -27,6 +29,8 @@ export interface DeliverParts {
   /** Replaces scheme and host of vendor requests (local runtime only). */
   baseUrl?: string | undefined
   production: boolean
+  /** The deployment's policy version: the implicit first one (privacy §11). */
+  policyVersion: string
   onOutcome: (report: OutcomeReport) => void
   reportError: (error: unknown) => void
   /** Where each batch's summary outcome is left for the admin's status (throttled; a failed write is reported). */
@@ -49,6 +53,10 @@ export function composeDeliver(parts: DeliverParts): DeliverDeps<unknown> {
   return {
     binding: recorder ? recordingFailure(binding, recorder) : binding,
     consent: dynamoConsentStore(parts.dynamo, parts.tables.consent),
+    policyCoverage: coverageReader(
+      dynamoPolicyVersions(parts.dynamo, parts.tables.config, { onError: parts.reportError }),
+      parts.policyVersion,
+    ),
     sender: parts.sender,
     deadLetters: parts.deadLetters,
     redelivery: parts.redelivery,

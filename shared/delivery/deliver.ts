@@ -1,6 +1,7 @@
 import { decide, optedIn, type VendorPolicy } from '#shared/consent/decide.ts'
 import type { ConsentRecord } from '#shared/consent/model.ts'
 import type { ConsentStore } from '#shared/consent/store.ts'
+import { EVERY_VERSION_COVERS_ALL, type PolicyCoverage } from '#shared/policy/coverage.ts'
 import type { VendorAdapter } from '#shared/vendors/adapter.ts'
 import type { Outcome } from '#shared/vendors/contract.ts'
 import type { HttpSender, VendorRequest, VendorResponse } from './http.ts'
@@ -27,6 +28,8 @@ export interface DeliverDeps<P> {
   /** Read once per batch, so a vendor switched off (or re-configured) is seen from the next batch on. */
   binding: () => DeliveryBinding<P> | Promise<DeliveryBinding<P>>
   consent: ConsentStore
+  /** What each policy version covers, read once per batch. Absent: every version covers everything. */
+  policyCoverage?: () => Promise<PolicyCoverage>
   sender: HttpSender
   deadLetters: DeadLetters
   /** Sets when each failed record comes back; absent, the queue's visibility timeout applies. */
@@ -70,7 +73,10 @@ export async function deliverRecords<P>(
   records: ReadonlyArray<QueueRecord>,
   deps: DeliverDeps<P>,
 ): Promise<{ failedRecordIds: string[] }> {
-  const { adapter, policy } = await deps.binding()
+  const [{ adapter, policy }, coverage] = await Promise.all([
+    deps.binding(),
+    deps.policyCoverage ? deps.policyCoverage() : EVERY_VERSION_COVERS_ALL,
+  ])
   const now = deps.now()
   if (policy.id !== adapter.id)
     throw new Error(`policy for ${policy.id} given to the ${adapter.id} deliverer`)
@@ -115,7 +121,7 @@ export async function deliverRecords<P>(
       },
       gpc: message.recheck.gpc,
     }
-    const decision = decide({ vendor: policy, ...facts })
+    const decision = decide({ vendor: policy, ...facts, coverage })
     if (!decision.allow) {
       report(message.messageId, 'withheld', decision.reason)
       continue

@@ -120,6 +120,7 @@ describe('the ingest API', () => {
       'PUT /v1/consent': consent,
       'GET /v1/consent/{anonymousId}': consent,
       'DELETE /v1/consent/{anonymousId}': consent,
+      'POST /v1/consent/{anonymousId}/objection': consent,
     })
   })
 

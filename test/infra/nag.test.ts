@@ -76,6 +76,7 @@ describe('cdk-nag AWS Solutions checks', () => {
         'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/PUT--v1--consent',
         'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/GET--v1--consent--{anonymousId}',
         'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/DELETE--v1--consent--{anonymousId}',
+        'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/POST--v1--consent--{anonymousId}--objection',
         'AwsSolutions-SMG4 @ Tagwarden-example/PseudonymKey',
         'AwsSolutions-SMG4 @ Tagwarden-example/Ga4Delivery/Credentials',
         'AwsSolutions-SMG4 @ Tagwarden-example/MetaDelivery/Credentials',

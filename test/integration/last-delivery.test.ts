@@ -100,6 +100,7 @@ describe('the composed deliverer and its last-delivery store', () => {
         vendor: ga4Vendor,
         dynamo: client,
         tables: { consent: CONSENT, config: CONFIG },
+        policyVersion: '2018-05',
         credentials: async () => options.secret,
         sender: fetchSender(),
         deadLetters: parkedList(),
