@@ -111,6 +111,8 @@ export class TagwardenStack extends Stack {
       logRetention,
     })
       .bindTable(ENV.consentTable, this.tables.consent, 'readWrite')
+      // Published privacy-policy versions: consents are recorded under the one in force.
+      .bindTable(ENV.configTable, this.tables.config, 'read')
       .bindSecretReader(ENV.pseudonymSecretArn, this.pseudonymKey)
 
     this.ingest = new IngestApi(this, 'Ingest', {

@@ -171,9 +171,10 @@ describe('the collector', () => {
 })
 
 describe('the consent function', () => {
-  it('is bound to the consent table and the pseudonym key', () => {
+  it('is bound to the consent table, the config table (policy versions) and the pseudonym key', () => {
     expect(environmentOf(stack.consent)).toMatchObject({
       CONSENT_TABLE_NAME: ref(stack.tables.consent),
+      CONFIG_TABLE_NAME: ref(stack.tables.config),
       PSEUDONYM_SECRET_ARN: ref(stack.pseudonymKey),
     })
   })
