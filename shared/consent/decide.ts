@@ -52,6 +52,21 @@ export function optedIn(
 }
 
 /**
+ * Has the visitor opted in to this purpose for this vendor, under a policy version that covers the
+ * pair? What a vendor's optional extras (GA4's ad signals) follow: an opt-in given under a text that
+ * did not mention them does not count (privacy §11).
+ */
+export function optedInFor(
+  vendorId: string,
+  purpose: Purpose,
+  facts: Omit<DecisionInput, 'vendor' | 'coverage'>,
+  coverage: PolicyCoverage,
+): boolean {
+  if (!optedIn(purpose, facts) || !facts.stored) return false
+  return coverage.check(facts.stored.policyVersion, vendorId, purpose).covered
+}
+
+/**
  * May this event go to this vendor? Default deny: stored consent is the authority, event-carried
  * consent and Sec-GPC can only narrow it, and every answer says why.
  */

@@ -1,4 +1,4 @@
-import { decide, optedIn, type VendorPolicy } from '#shared/consent/decide.ts'
+import { decide, optedInFor, type VendorPolicy } from '#shared/consent/decide.ts'
 import type { ConsentRecord } from '#shared/consent/model.ts'
 import type { ConsentStore } from '#shared/consent/store.ts'
 import { EVERY_VERSION_COVERS_ALL, type PolicyCoverage } from '#shared/policy/coverage.ts'
@@ -136,7 +136,8 @@ export async function deliverRecords<P>(
       parkings.push(park(delivery, unsendable))
       continue
     }
-    const narrowed = adapter.narrow?.(payload, (purpose) => optedIn(purpose, facts)) ?? payload
+    const narrowed =
+      adapter.narrow?.(payload, (purpose) => optedInFor(adapter.id, purpose, facts, coverage)) ?? payload
     permitted.push({ delivery, payload: narrowed })
   }
 

@@ -1,6 +1,6 @@
 import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
 import { assertOriginAllowed, resolveSite, writeKeyFromAuthorization } from '#shared/config/sites.ts'
-import { type Decision, type DecisionInput, decide, optedIn } from '#shared/consent/decide.ts'
+import { type Decision, type DecisionInput, decide, optedIn, optedInFor } from '#shared/consent/decide.ts'
 import type { ConsentRecord } from '#shared/consent/model.ts'
 import type { ConsentStore } from '#shared/consent/store.ts'
 import type { Dispatch, VendorMessage } from '#shared/delivery/message.ts'
@@ -227,7 +227,7 @@ export async function collectEvents(
         ? vendor.toPayload(event, edge.grant(vendor, event, key), {
             settings,
             pseudonyms,
-            marketingAllowed: optedIn('marketing', facts),
+            marketingAllowed: optedInFor(vendor.id, 'marketing', facts, coverage),
             now: receivedAt,
             dropped: (field, reason) => dropped.push({ field, reason }),
           })

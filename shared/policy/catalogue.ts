@@ -1,4 +1,4 @@
-import type { Purpose } from '#shared/consent/model.ts'
+import { PURPOSES, type Purpose } from '#shared/consent/model.ts'
 import type { PurposeByEvent } from '#shared/vendors/contract.ts'
 import { VENDORS } from '#shared/vendors/index.ts'
 import type { PolicyVersion } from './versions.ts'
@@ -23,15 +23,14 @@ export interface DeclaredVendor {
 
 /**
  * The deployment's `policyVersion` before any version was published: it covers every vendor for
- * every purpose the vendor declares, and has been in effect since forever.
+ * every purpose (the purposes its events need and its extras, such as GA4's ad signals under
+ * marketing), and has been in effect since forever.
  */
 export function implicitVersion(
   version: string,
   vendors: ReadonlyArray<DeclaredVendor> = VENDORS,
 ): KnownVersion {
-  const covers = Object.fromEntries(
-    vendors.map((vendor) => [vendor.id, [...new Set(Object.values(vendor.purposes))]]),
-  )
+  const covers = Object.fromEntries(vendors.map((vendor) => [vendor.id, [...PURPOSES]]))
   return { version, effectiveAtMs: Number.NEGATIVE_INFINITY, covers }
 }
 

@@ -1,5 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { optedInFor } from '#shared/consent/decide.ts'
+import { PURPOSES } from '#shared/consent/model.ts'
 import { policyCatalogue } from '#shared/policy/catalogue.ts'
 import { coverageOf } from '#shared/policy/coverage.ts'
 import { VENDORS } from '#shared/vendors/index.ts'
@@ -42,15 +44,37 @@ describe('policy coverage', () => {
     )
   })
 
-  it('treats the deployment’s version as the implicit first one: every vendor for the purposes it declares', () => {
+  it('treats the deployment’s version as the implicit first one: every vendor for every purpose', () => {
     const coverage = coverageOf(policyCatalogue([], DEPLOYMENT_VERSION))
     for (const vendor of VENDORS) {
-      for (const purpose of new Set(Object.values(vendor.purposes))) {
+      for (const purpose of PURPOSES) {
         expect(coverage.check(DEPLOYMENT_VERSION, vendor.id, purpose)).toEqual({ covered: true })
       }
     }
-    // GA4 declares analytics only (its ad signals follow marketing separately).
-    expect(coverage.check(DEPLOYMENT_VERSION, 'ga4', 'marketing').covered).toBe(false)
+  })
+
+  it('counts an opt-in for a vendor’s extras (GA4’s ad signals) only under a version that covers them', () => {
+    const coverage = coverageOf(
+      policyCatalogue(
+        [version('2026-06', '2026-06-01T00:00:00Z', { ga4: ['analytics'] })],
+        DEPLOYMENT_VERSION,
+      ),
+    )
+    const facts = (policyVersion: string) => ({
+      stored: {
+        consentKey: 'k',
+        purposes: { analytics: true, marketing: true },
+        policyVersion,
+        receiptId: 'r',
+        updatedAt: '2026-07-01T00:00:00.000Z',
+        expiresAt: 2_000_000_000,
+      },
+      event: { type: 'page' as const },
+      gpc: false,
+    })
+    expect(optedInFor('ga4', 'marketing', facts('2026-06'), coverage)).toBe(false)
+    expect(optedInFor('ga4', 'analytics', facts('2026-06'), coverage)).toBe(true)
+    expect(optedInFor('ga4', 'marketing', facts(DEPLOYMENT_VERSION), coverage)).toBe(true)
   })
 
   it('a published item of the deployment’s version replaces the implicit one', () => {
