@@ -4,6 +4,9 @@ export interface Assignment {
   value: unknown
 }
 
+/** Keys that would reach an object's prototype instead of the settings. */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+
 /** `a.b=1` → path [a, b], value 1. A value that parses as JSON is that JSON; anything else is the string. */
 export function parseAssignment(text: string): Assignment | { error: string } {
   const equals = text.indexOf('=')
@@ -11,6 +14,8 @@ export function parseAssignment(text: string): Assignment | { error: string } {
   const path = text.slice(0, equals).split('.')
   if (path.some((part) => part === ''))
     return { error: `empty segment in the path "${text.slice(0, equals)}"` }
+  const reserved = path.find((part) => RESERVED_KEYS.has(part))
+  if (reserved !== undefined) return { error: `"${reserved}" cannot be a settings key` }
   return { path, value: parseValue(text.slice(equals + 1)) }
 }
 
@@ -31,7 +36,7 @@ export function applyAssignments(
   for (const { path, value } of assignments) {
     let node = result
     for (const key of path.slice(0, -1)) {
-      const next = node[key]
+      const next = Object.hasOwn(node, key) ? node[key] : undefined
       if (isPlainObject(next)) node = next
       else {
         const created: Record<string, unknown> = {}
