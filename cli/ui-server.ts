@@ -61,6 +61,10 @@ export async function startUiServer(options: { client: AdminClient; port: number
       response.writeHead(200, { 'content-type': page.type, ...SECURITY_HEADERS }).end(body)
       return
     }
+    if (url.pathname === '/favicon.ico') {
+      response.writeHead(204, SECURITY_HEADERS).end()
+      return
+    }
     if (!url.pathname.startsWith('/admin/')) return answerJson(response, 404, { error: 'no such page' })
 
     const origin = request.headers.origin
