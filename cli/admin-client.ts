@@ -29,7 +29,8 @@ export interface AdminClient {
 
 export function adminClient(baseUrl: URL, authenticate: Authenticate): AdminClient {
   const send: AdminClient['send'] = async (method, pathAndQuery, body) => {
-    const url = new URL(pathAndQuery, baseUrl)
+    // A stage path in the API's URL (`…/prod`) stays in front of every route.
+    const url = new URL(`${baseUrl.pathname.replace(/\/$/, '')}${pathAndQuery}`, baseUrl)
     const headers: Record<string, string> = { accept: 'application/json' }
     if (body !== undefined) headers['content-type'] = 'application/json'
     const request = await authenticate({ method, url, headers, body })
