@@ -1,7 +1,10 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { adminClient } from '../../cli/admin-client.ts'
-import { vendorListAnswer } from '../../cli/answers.ts'
+import { auditAnswer, vendorListAnswer } from '../../cli/answers.ts'
 import { sigV4Auth } from '../../cli/auth.ts'
 import {
   type AdminApiStandIn,
@@ -243,6 +246,15 @@ describe('tagwarden admin, as a child process, against the admin API stand-in', 
     ).toBe(403)
     expect(api.vendors.get('ga4')?.enabled).toBe(true)
     expect(api.vendors.get('meta')?.enabled).toBe(true)
+    const audit = await authenticate({
+      method: 'GET',
+      url: new URL('/admin/audit?limit=1', api.url),
+      headers: {},
+    })
+    const auditAt = (query: string) =>
+      rawRequest(new URL(`/admin/audit${query}`, api.url).href, { method: 'GET', headers: audit.headers })
+    expect((await auditAt('?limit=500')).status).toBe(403)
+    expect((await auditAt('?limit=1')).status).toBe(200)
     // The untouched request is accepted: the refusals above are the tampering, not the signing.
     expect((await send('/admin/vendors/ga4/disable', '{"reason":"a"}')).status).toBe(200)
   })
@@ -347,7 +359,25 @@ describe('tagwarden admin ui, as a child process', () => {
   })
 })
 
-describe('the admin client against the stand-in', () => {
+describe('the admin client', () => {
+  it('keeps a stage path of the API URL in front of every route', async () => {
+    const paths: string[] = []
+    const server = createServer((request, response) => {
+      paths.push(request.url ?? '')
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"entries":[]}')
+    })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    try {
+      const { port } = server.address() as AddressInfo
+      const client = adminClient(new URL(`http://127.0.0.1:${port}/prod/`), sigV4Auth(REGION, CREDENTIALS))
+      await client.call(auditAnswer, 'GET', '/admin/audit?limit=3')
+      expect(paths).toEqual(['/prod/admin/audit?limit=3'])
+    } finally {
+      server.close()
+    }
+  })
+
   it('reads the vendor list in-process too', async () => {
     const api = await startAdminApiStandIn({ sigv4: { region: REGION, ...CREDENTIALS } })
     try {
