@@ -2,7 +2,7 @@
 // Everything shown comes from the API and goes in as text, never as markup.
 
 const TOKEN_KEY = 'tagwarden-admin-session'
-const TOKEN_IN_HASH = /^#token=([0-9A-Za-z_-]+)$/
+const TOKEN_IN_HASH = /^#token=([^&]+)$/
 
 /** vendor id → the latest VendorView read */
 const vendors = new Map()
@@ -24,7 +24,7 @@ class ApiError extends Error {
 function sessionToken() {
   const match = TOKEN_IN_HASH.exec(location.hash)
   if (match) {
-    sessionStorage.setItem(TOKEN_KEY, match[1])
+    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]))
     history.replaceState(null, '', location.pathname + location.search)
   }
   return sessionStorage.getItem(TOKEN_KEY)

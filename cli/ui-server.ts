@@ -85,7 +85,7 @@ export async function startUiServer(options: { client: AdminClient; port: number
     const answer = await options.client.send(
       method,
       `${url.pathname}${url.search}`,
-      method === 'GET' ? undefined : body,
+      method === 'GET' || body === '' ? undefined : body,
     )
     response
       .writeHead(answer.status, { 'content-type': answer.contentType, ...SECURITY_HEADERS })
