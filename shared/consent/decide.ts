@@ -7,6 +7,8 @@ import type { ConsentRecord, LegalBasis, Purpose, Purposes } from './model.ts'
 export interface VendorPolicy {
   id: VendorId
   enabled: boolean
+  /** Why it is off when not by the admin's switch (settings that may not run, such as a missing transfer safeguard). */
+  offReason?: string
   legalBasis: LegalBasis
   purposes: PurposeByEvent
   /** It takes what a visitor asked to send (a contact form, privacy §4) without a purpose: HubSpot's forms. */
@@ -48,7 +50,7 @@ export function optedIn(purpose: Purpose, { stored, event, gpc }: Omit<DecisionI
  * consent and Sec-GPC can only narrow it, and every answer says why.
  */
 export function decide({ vendor, stored, event, gpc }: DecisionInput): Decision {
-  if (!vendor.enabled) return deny(`${vendor.id} is switched off`)
+  if (!vendor.enabled) return deny(vendor.offReason ?? `${vendor.id} is switched off by admin`)
   if (event.requestedByVisitor) {
     return vendor.takesVisitorRequests
       ? { allow: true, reason: 'the visitor asked to be contacted' }

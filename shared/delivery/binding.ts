@@ -33,7 +33,8 @@ export function vendorBinding(sources: BindingSources): () => Promise<DeliveryBi
   return async () => {
     const settings = await sources.settings.settingsOf(vendor.id)
     const policy = vendorPolicy(vendor.id, settings)
-    if (!settings?.enabled) return { adapter: switchedOffAdapter(vendor.id, vendor.purposes), policy }
+    if (!settings || !policy.enabled)
+      return { adapter: switchedOffAdapter(vendor.id, vendor.purposes), policy }
     const refusal = vendorSettingsRefusal(vendor, settings, sources.production)
     if (refusal) throw new ConfigError(`${vendor.label} settings refused: ${refusal}`)
     const secret = await sources.credentials()

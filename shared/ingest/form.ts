@@ -108,7 +108,7 @@ export async function collectForm(request: FormRequest, deps: FormDeps): Promise
       allow: false,
       reason: settings?.enabled
         ? `form ${quotedName(request.formId)} is not configured`
-        : 'hubspot is switched off: the form is not forwarded',
+        : 'hubspot is switched off by admin: the form is not forwarded',
     })
     throw new NotFoundError(`form ${quotedName(request.formId)}`)
   }

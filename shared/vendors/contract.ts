@@ -5,6 +5,7 @@ import type { VendorRequest, VendorResponse } from '#shared/delivery/http.ts'
 import type { CollectedEvent, EventType } from '#shared/events/model.ts'
 import type { GrantedIdentity, IdentityKind } from '#shared/identity/kinds.ts'
 import type { Pseudonyms } from '#shared/privacy/pseudonyms.ts'
+import { type Transfer, transferSchema } from './transfer.ts'
 
 /** Which purpose each kind of event needs before a vendor may receive it; absent = not forwarded. */
 export type PurposeByEvent = Partial<Record<EventType, Purpose>>
@@ -123,12 +124,17 @@ export interface BaseVendorSettings {
   enabled: boolean
   legalBasis: 'consent' | 'legitimate_interest'
   timeoutMs: number
+  /** Where the recipient sits and what makes sending there lawful (privacy §10). */
+  transfer: Transfer
 }
 
-/** A vendor's settings schema: the base fields (with this vendor's default timeout) plus its own. */
+/**
+ * A vendor's settings schema: the base fields (with this vendor's default timeout and transfer: its
+ * recipient's country and the safeguard stated in docs/deploy.md) plus its own.
+ */
 export function vendorSettingsSchema<Shape extends z.core.$ZodLooseShape>(
   shape: Shape,
-  defaults: { timeoutMs: number },
+  defaults: { timeoutMs: number; transfer: Transfer },
 ) {
   return z.strictObject({
     ...baseVendorSettingsShape,
@@ -136,6 +142,7 @@ export function vendorSettingsSchema<Shape extends z.core.$ZodLooseShape>(
       z.int().check(z.gte(HTTP_MIN_TIMEOUT_MS), z.lte(VENDOR_MAX_TIMEOUT_MS)),
       defaults.timeoutMs,
     ),
+    transfer: z._default(transferSchema, defaults.transfer),
     ...shape,
   })
 }

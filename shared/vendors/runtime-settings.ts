@@ -2,6 +2,7 @@ import { ConfigError } from '#shared/config/errors.ts'
 import type { VendorPolicy } from '#shared/consent/decide.ts'
 import type { AnyVendor, BaseVendorSettings } from './contract.ts'
 import { type VendorId, type VendorSettingsById, vendorById } from './index.ts'
+import { transferRefusal } from './transfer.ts'
 
 /**
  * The vendor settings in force. Deployed, they come from the config table through a cache of at most
@@ -29,23 +30,28 @@ export function parseVendorSettings(id: string, raw: unknown): BaseVendorSetting
   throw new ConfigError(`Invalid ${vendor.label} settings: ${problems.join('; ')}`)
 }
 
-/** Why a vendor may not run with these settings in this deployment, or null. */
+/** Why a vendor may not be switched on with these settings in this deployment, or null. */
 export function vendorSettingsRefusal(
   vendor: AnyVendor,
   settings: BaseVendorSettings,
   production: boolean,
 ): string | null {
-  return vendor.checkSettings?.(settings, { production }) ?? null
+  return transferRefusal(vendor, settings) ?? vendor.checkSettings?.(settings, { production }) ?? null
 }
 
-/** What the consent decision needs of a vendor; a vendor without settings is switched off. */
+/**
+ * What the consent decision needs of a vendor; a vendor without settings is switched off, and so is one
+ * whose stored settings transfer outside the EU/EEA without a safeguard (however they got there).
+ */
 export function vendorPolicy(id: VendorId, settings: BaseVendorSettings | null): VendorPolicy {
   const vendor = vendorById(id)
   if (!vendor || !settings)
     return { id, enabled: false, legalBasis: 'consent', purposes: vendor?.purposes ?? {} }
+  const refusal = transferRefusal(vendor, settings)
   return {
     id,
-    enabled: settings.enabled,
+    enabled: settings.enabled && refusal === null,
+    ...(refusal ? { offReason: refusal } : {}),
     legalBasis: settings.legalBasis,
     purposes: vendor.purposes,
     ...(vendor.takesVisitorRequests ? { takesVisitorRequests: true as const } : {}),

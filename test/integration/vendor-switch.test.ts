@@ -268,9 +268,9 @@ describe('switching Meta in the config table', () => {
     await deliverQueued()
 
     expect(outcomesOf('within-window-2', 'meta')).toEqual([
-      { outcome: 'withheld', reason: 'meta is switched off' },
+      { outcome: 'withheld', reason: 'meta is switched off by admin' },
     ])
-    expect(decisionOf('off-1', 'meta')).toMatchObject({ allow: false, reason: 'meta is switched off' })
+    expect(decisionOf('off-1', 'meta')).toMatchObject({ allow: false, reason: 'meta is switched off by admin' })
     expect(decisionOf('off-1', 'ga4')).toMatchObject({ allow: true })
     expect(outcomesOf('off-1', 'ga4')).toEqual([{ outcome: 'delivered', reason: 'ga4 answered 204' }])
     expect(requestsTo(META_EVENTS_PATH)).toHaveLength(metaRequestsBefore)
@@ -287,7 +287,7 @@ describe('switching Meta in the config table', () => {
 
     expect(decisionOf('back-on-within-window', 'meta')).toMatchObject({
       allow: false,
-      reason: 'meta is switched off',
+      reason: 'meta is switched off by admin',
     })
     expect(outcomesOf('back-on-1', 'meta')).toEqual([{ outcome: 'delivered', reason: 'meta answered 200' }])
     const sent = requestsTo(META_EVENTS_PATH).at(-1)
@@ -324,8 +324,8 @@ describe('switching Meta in the config table', () => {
     expect(errors).toEqual([])
     expect(ledger('meta')).toEqual({
       'delivered: meta answered 200': 3,
-      'withheld: meta is switched off': 1,
-      'refused at collect: meta is switched off': 2,
+      'withheld: meta is switched off by admin': 1,
+      'refused at collect: meta is switched off by admin': 2,
     })
     expect(ledger('ga4')).toEqual({ 'delivered: ga4 answered 204': 6 })
     // Nothing parked by a deliverer, and nothing redriven after too many receives.

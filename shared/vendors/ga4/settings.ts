@@ -24,7 +24,8 @@ export const ga4SettingsSchema = vendorSettingsSchema(
     /** Forward page titles (free text, screened for PII but names cannot be told apart): off by default. */
     forwardPageTitle: z._default(z.boolean(), false),
   },
-  { timeoutMs: 5_000 },
+  // Google LLC, certified under the EU–US Data Privacy Framework.
+  { timeoutMs: 5_000, transfer: { country: 'US', safeguard: 'dpf' } },
 )
 
 export type Ga4Settings = z.infer<typeof ga4SettingsSchema>

@@ -78,7 +78,8 @@ export const hubspotSettingsSchema = vendorSettingsSchema(
       false,
     ),
   },
-  { timeoutMs: HUBSPOT_DEFAULT_TIMEOUT_MS },
+  // HubSpot, Inc. (US, Data Privacy Framework); a portal hosted in HubSpot's EU data centre may say DE.
+  { timeoutMs: HUBSPOT_DEFAULT_TIMEOUT_MS, transfer: { country: 'US', safeguard: 'dpf' } },
 )
 
 export type HubspotSettings = z.infer<typeof hubspotSettingsSchema>

@@ -70,7 +70,8 @@ export const linkedinSettingsSchema = vendorSettingsSchema(
       [],
     ),
   },
-  { timeoutMs: DEFAULT_TIMEOUT_MS },
+  // LinkedIn Ireland contracts, LinkedIn Corporation (US, Data Privacy Framework) processes.
+  { timeoutMs: DEFAULT_TIMEOUT_MS, transfer: { country: 'US', safeguard: 'dpf' } },
 )
 
 export type LinkedinSettings = z.infer<typeof linkedinSettingsSchema>

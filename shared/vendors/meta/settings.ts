@@ -97,7 +97,8 @@ export const metaSettingsSchema = vendorSettingsSchema(
         ),
     ),
   },
-  { timeoutMs: META_MIN_TIMEOUT_MS },
+  // Meta Platforms, Inc. receives the data; certified under the EU–US Data Privacy Framework.
+  { timeoutMs: META_MIN_TIMEOUT_MS, transfer: { country: 'US', safeguard: 'dpf' } },
 )
 
 export type MetaSettings = z.infer<typeof metaSettingsSchema>

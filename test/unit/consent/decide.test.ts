@@ -58,7 +58,7 @@ describe('decide', () => {
   it('denies every event to a vendor an admin switched off', () => {
     expect(decide(input({ vendor: { ...analyticsVendor, enabled: false } }))).toEqual({
       allow: false,
-      reason: 'ga4 is switched off',
+      reason: 'ga4 is switched off by admin',
     })
   })
 

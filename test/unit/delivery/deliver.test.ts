@@ -105,7 +105,7 @@ describe('deliverRecords', () => {
 
     expect(result.failedRecordIds).toEqual([])
     expect(sender.sent).toEqual([])
-    expect(outcomes[0]).toMatchObject({ outcome: 'withheld', reason: 'ga4 is switched off' })
+    expect(outcomes[0]).toMatchObject({ outcome: 'withheld', reason: 'ga4 is switched off by admin' })
   })
 
   it('fails the records whose consent lookup failed and delivers the rest', async () => {

@@ -13,6 +13,7 @@ export const GA4_CONFIG: Ga4Settings = {
   endpoint: 'eu',
   sendTruncatedIp: false,
   timeoutMs: 5_000,
+  transfer: { country: 'US', safeguard: 'dpf' },
   forwardPageTitle: false,
 }
 

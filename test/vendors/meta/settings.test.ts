@@ -24,6 +24,7 @@ describe('Meta settings', () => {
       enabled: false,
       legalBasis: 'consent',
       timeoutMs: 1500,
+      transfer: { country: 'US', safeguard: 'dpf' },
       pixelId: '123456789012345',
       apiVersion: 'v25.0',
       eventNames: {},
