@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb'
 import {
-  type DynamoDBDocumentClient,
   DeleteCommand,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   type TransactWriteCommandInput,
@@ -64,7 +64,9 @@ async function conditionHolds(client: DynamoDBDocumentClient, put: PutItem): Pro
     ExpressionAttributeNames: put.ExpressionAttributeNames,
     ExpressionAttributeValues: put.ExpressionAttributeValues,
   }
-  const { Item } = await client.send(new GetCommand({ TableName: put.TableName, Key: key, ConsistentRead: true }))
+  const { Item } = await client.send(
+    new GetCommand({ TableName: put.TableName, Key: key, ConsistentRead: true }),
+  )
   try {
     if (Item) await client.send(new PutCommand({ ...condition, Item }))
     else await client.send(new DeleteCommand({ ...condition, Key: key }))

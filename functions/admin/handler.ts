@@ -30,7 +30,11 @@ function principalOf(event: AdminEvent): string {
 function jsonBody(event: AdminEvent): unknown {
   if (!event.body) return undefined
   const text = decodedBodyText(
-    { body: event.body, isBase64Encoded: event.isBase64Encoded, contentEncoding: event.headers?.['content-encoding'] },
+    {
+      body: event.body,
+      isBase64Encoded: event.isBase64Encoded,
+      contentEncoding: event.headers?.['content-encoding'],
+    },
     MAX_ADMIN_BODY_BYTES,
   )
   try {
@@ -46,7 +50,11 @@ function vendorIdOf(event: AdminEvent): string {
   return id
 }
 
-type Route = (deps: AdminHandlerDeps, event: AdminEvent, request: Admin.AdminRequest) => Promise<[number, unknown]>
+type Route = (
+  deps: AdminHandlerDeps,
+  event: AdminEvent,
+  request: Admin.AdminRequest,
+) => Promise<[number, unknown]>
 
 const ok = async <T>(answer: Promise<T>): Promise<[number, unknown]> => [200, await answer]
 
@@ -65,7 +73,10 @@ const ROUTES: Record<RouteKey, Route> = {
     return ok(Admin.listAudit(deps, { from: query.from, to: query.to, limit: query.limit }))
   },
   'GET /admin/policy-versions': (deps) => ok(Admin.listPolicyVersions(deps)),
-  'POST /admin/policy-versions': async (deps, _event, request) => [201, await Admin.publishPolicyVersion(deps, request)],
+  'POST /admin/policy-versions': async (deps, _event, request) => [
+    201,
+    await Admin.publishPolicyVersion(deps, request),
+  ],
 }
 
 function isRouteKey(key: string): key is RouteKey {
@@ -83,7 +94,5 @@ export function createAdminHandler(deps: AdminHandlerDeps & { report?: (error: u
     const [status, answer] = await ROUTES[event.routeKey](deps, event, { principal, body: jsonBody(event) })
     return jsonResponse(status, answer, { 'cache-control': 'no-store' })
   }
-  return middy<AdminEvent, HttpResult>()
-    .use(httpErrors(deps.report))
-    .handler(serve)
+  return middy<AdminEvent, HttpResult>().use(httpErrors(deps.report)).handler(serve)
 }

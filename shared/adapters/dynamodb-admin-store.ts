@@ -64,7 +64,9 @@ function policyVersion(item: unknown): PolicyVersion {
 /** Which of the transaction's items failed their condition (its index), if that was why it was cancelled. */
 function failedConditionIndex(error: unknown): number | undefined {
   if (!(error instanceof TransactionCanceledException)) return undefined
-  const index = (error.CancellationReasons ?? []).findIndex((reason) => reason.Code === 'ConditionalCheckFailed')
+  const index = (error.CancellationReasons ?? []).findIndex(
+    (reason) => reason.Code === 'ConditionalCheckFailed',
+  )
   return index === -1 ? undefined : index
 }
 

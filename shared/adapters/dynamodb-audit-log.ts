@@ -16,7 +16,9 @@ const auditItemSchema = z.object({
   principal: z.string(),
   action: z.enum(['vendor.update', 'vendor.enable', 'vendor.disable', 'vendor.redrive', 'policy.publish']),
   target: z.string(),
-  diff: z.array(z.object({ path: z.string(), before: z.optional(z.unknown()), after: z.optional(z.unknown()) })),
+  diff: z.array(
+    z.object({ path: z.string(), before: z.optional(z.unknown()), after: z.optional(z.unknown()) }),
+  ),
   reason: z.optional(z.string()),
 })
 

@@ -17,7 +17,7 @@ import { type AuditQueryInput, auditQuery, storedAudit } from './audit.ts'
 import { leafDiff } from './diff.ts'
 import { RedriveInProgressError, type Redriver, type VendorStatusSource } from './ports.ts'
 import { parseBody, publishPolicyBodySchema, putVendorBodySchema, reasonBodySchema } from './requests.ts'
-import { ConcurrentChangeError, type AdminStore, type StoredVendorSettings } from './store.ts'
+import { type AdminStore, ConcurrentChangeError, type StoredVendorSettings } from './store.ts'
 import { parsedSettings, UNKNOWN_STATUS, vendorView } from './vendor-view.ts'
 
 export interface AdminDeps {
@@ -82,7 +82,9 @@ function auditEntry(
 
 export async function listVendors(deps: AdminDeps): Promise<VendorList> {
   const stored = new Map((await deps.store.vendorSettings()).map((item) => [item.vendorId, item]))
-  const vendors = await Promise.all(VENDORS.map((vendor) => viewOf(deps, vendor, stored.get(vendor.id) ?? null)))
+  const vendors = await Promise.all(
+    VENDORS.map((vendor) => viewOf(deps, vendor, stored.get(vendor.id) ?? null)),
+  )
   return { vendors, takesEffectWithinSeconds: deps.takesEffectWithinSeconds }
 }
 
@@ -110,7 +112,13 @@ async function changeSettings(
   let revision: number
   try {
     ;({ revision } = await deps.store.changeVendorSettings(
-      { vendorId: vendor.id, settings: { ...settings }, expectedRevision, at: audit.at, principal: request.principal },
+      {
+        vendorId: vendor.id,
+        settings: { ...settings },
+        expectedRevision,
+        at: audit.at,
+        principal: request.principal,
+      },
       storedAudit(audit, deps.auditDays),
     ))
   } catch (error) {
@@ -118,7 +126,13 @@ async function changeSettings(
       throw new ConflictError(`vendor ${vendor.id} was changed concurrently; read it again and retry`)
     throw error
   }
-  const updated = { vendorId: vendor.id, settings, revision, updatedAt: audit.at, updatedBy: request.principal }
+  const updated = {
+    vendorId: vendor.id,
+    settings,
+    revision,
+    updatedAt: audit.at,
+    updatedBy: request.principal,
+  }
   return {
     vendor: await viewOf(deps, vendor, updated),
     audit,
@@ -127,11 +141,16 @@ async function changeSettings(
 }
 
 function refuseIfUnsafe(deps: AdminDeps, vendor: AnyVendor, settings: BaseVendorSettings): void {
-  const refusal = transferRefusal(vendor, settings) ?? vendorSettingsRefusal(vendor, settings, deps.production)
+  const refusal =
+    transferRefusal(vendor, settings) ?? vendorSettingsRefusal(vendor, settings, deps.production)
   if (refusal) throw new ConflictError(refusal)
 }
 
-export async function putVendor(deps: AdminDeps, id: string, request: AdminRequest): Promise<VendorChangeAnswer> {
+export async function putVendor(
+  deps: AdminDeps,
+  id: string,
+  request: AdminRequest,
+): Promise<VendorChangeAnswer> {
   const vendor = knownVendor(id)
   const body = parseBody(putVendorBodySchema, request.body)
   const stored = await deps.store.vendorSettingsOf(vendor.id)
@@ -158,7 +177,11 @@ export const disableVendor = (deps: AdminDeps, id: string, request: AdminRequest
   switchVendor(deps, id, request, false)
 
 /** The audit entry is written first: a redrive that then fails is still on record as attempted. */
-export async function redriveVendor(deps: AdminDeps, id: string, request: AdminRequest): Promise<RedriveAnswer> {
+export async function redriveVendor(
+  deps: AdminDeps,
+  id: string,
+  request: AdminRequest,
+): Promise<RedriveAnswer> {
   const vendor = knownVendor(id)
   const { reason } = parseBody(reasonBodySchema, request.body ?? {})
   const audit = auditEntry(deps, request, 'vendor.redrive', vendor.id, [], reason)

@@ -1,6 +1,6 @@
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
-import type { AnyVendor } from "#shared/vendors/contract.ts"
+import type { AnyVendor } from '#shared/vendors/contract.ts'
 import { TRANSFER_SAFEGUARDS, type Transfer, type VendorStatus, type VendorView } from './api.ts'
 import type { StoredVendorSettings } from './store.ts'
 
