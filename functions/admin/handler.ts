@@ -1,15 +1,22 @@
 import middy from '@middy/core'
-import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda'
+import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda'
 import type { AdminRoute } from '#shared/admin/api.ts'
 import * as Admin from '#shared/admin/service.ts'
 import { decodedBodyText } from '#shared/http/body.ts'
 import { httpErrors } from '#shared/http/error-middleware.ts'
 import { ClientError, NotFoundError, ValidationError } from '#shared/http/errors.ts'
 import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
+import '#shared/lib/zod-messages.ts'
+import * as z from 'zod/mini'
 
 export const MAX_ADMIN_BODY_BYTES = 64 * 1024
 
-export type AdminEvent = APIGatewayProxyEventV2WithIAMAuthorizer
+/** What API Gateway hands over after IAM authorisation; typed loosely so a route without it is refused. */
+export type AdminEvent = APIGatewayProxyEventV2WithIAMAuthorizer | APIGatewayProxyEventV2
+
+const iamContextSchema = z.object({
+  authorizer: z.object({ iam: z.object({ userArn: z.string().check(z.minLength(1)) }) }),
+})
 
 /** One key per route (api.ts's AdminRouteKey pairs every method with every path). */
 type RouteKeyOf<R> = R extends AdminRoute ? `${R['method']} ${R['path']}` : never
@@ -20,10 +27,10 @@ export type AdminHandlerDeps = Admin.AdminDeps
 
 function principalOf(event: AdminEvent): string {
   // The IAM authorizer always sets it; a missing one means the route was deployed without it.
-  const principal = event.requestContext?.authorizer?.iam?.userArn
-  if (typeof principal !== 'string' || principal === '')
+  const context = iamContextSchema.safeParse(event.requestContext)
+  if (!context.success)
     throw new ClientError(401, 'no authenticated principal (the admin API requires IAM authorisation)')
-  return principal
+  return context.data.authorizer.iam.userArn
 }
 
 /** The JSON body, or undefined when there is none (the routes whose body is optional). */

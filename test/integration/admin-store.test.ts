@@ -128,6 +128,30 @@ describe.each(backends)('the admin store on %s', (_name, start) => {
     expect(june.map((item) => item.id)).toEqual([first.id])
   })
 
+  it('writes no settings when the audit entry is the half refused (an entry id already taken)', async () => {
+    const taken = entry('2026-06-10T10:00:00.000Z', {
+      action: 'vendor.redrive',
+      target: 'linkedin',
+      diff: [],
+    })
+    await backend.store.appendAudit(storedAudit(taken, AUDIT_DAYS))
+    const attempt = backend.store.changeVendorSettings(
+      {
+        vendorId: 'linkedin',
+        settings: { enabled: false },
+        expectedRevision: 0,
+        at: taken.at,
+        principal: taken.principal,
+      },
+      storedAudit(
+        { ...taken, action: 'vendor.update', diff: [{ path: '/enabled', after: false }] },
+        AUDIT_DAYS,
+      ),
+    )
+    await expect(attempt).rejects.toMatchObject({ name: 'ConcurrentChangeError', failed: 'audit' })
+    expect(await backend.store.vendorSettingsOf('linkedin')).toBeNull()
+  })
+
   it('publishes a policy version once: the second publication is refused and leaves one audit entry', async () => {
     const version = {
       version: '2026-07',
