@@ -141,9 +141,11 @@ async function changeSettings(
 }
 
 function refuseIfUnsafe(deps: AdminDeps, vendor: AnyVendor, settings: BaseVendorSettings): void {
-  const refusal =
-    transferRefusal(vendor, settings) ?? vendorSettingsRefusal(vendor, settings, deps.production)
-  if (refusal) throw new ConflictError(refusal)
+  const transfer = transferRefusal(vendor, settings)
+  if (transfer) throw new ConflictError(transfer)
+  const stage = vendorSettingsRefusal(vendor, settings, deps.production)
+  if (stage)
+    throw new ConflictError(`${vendor.label} (${vendor.id}) may not run with these settings: ${stage}`)
 }
 
 export async function putVendor(
