@@ -164,6 +164,11 @@ describe('the admin API through the local system, over real HTTP', () => {
       settings: { ...current.settings, colour: 'red' },
     })
     expect(unknown).toMatchObject({ status: 400, body: { field: 'settings.colour' } })
+    const huge = { settings: current.settings, reason: 'x'.repeat(64 * 1024) }
+    expect(await call('PUT', '/admin/vendors/ga4', huge)).toMatchObject({
+      status: 413,
+      body: { field: 'body' },
+    })
     expect(await call('PUT', '/admin/vendors/ga4', '{"settings":')).toMatchObject({
       status: 400,
       body: { field: 'body' },
@@ -203,6 +208,13 @@ describe('the admin API through the local system, over real HTTP', () => {
         covers: { bogus: ['analytics'] },
       }),
     ).toMatchObject({ status: 400, body: { field: 'covers.bogus' } })
+    expect(
+      await call('POST', '/admin/policy-versions', {
+        ...body,
+        version: '2026-02',
+        effectiveAt: '2026-02-01T00:00:00Z',
+      }),
+    ).toMatchObject({ status: 400, body: { field: 'effectiveAt' } })
     const list = await call('GET', '/admin/policy-versions')
     expect(list.body.versions).toEqual([
       expect.objectContaining({ version: '2026-03', effectiveAt: '2026-03-01T00:00:00.000Z' }),
