@@ -1,35 +1,55 @@
 import { Logger } from '@aws-lambda-powertools/logger'
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch'
+import { SQSClient } from '@aws-sdk/client-sqs'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
-import type { Redriver, VendorStatusSource } from '#shared/admin/ports.ts'
-import { deploymentConfigFromEnvironment, ENV, requireEnv } from '#shared/config/environment.ts'
+import { dynamoLastDelivery } from '#shared/adapters/dynamodb-last-delivery.ts'
+import { sqsRedriver, type VendorQueueArns } from '#shared/adapters/sqs-redrive.ts'
+import { sqsVendorStatus, type VendorQueueUrls } from '#shared/adapters/sqs-vendor-status.ts'
+import {
+  deadLetterQueueArnVariable,
+  deadLetterQueueUrlVariable,
+  deploymentConfigFromEnvironment,
+  ENV,
+  queueArnVariable,
+  queueUrlVariable,
+  requireEnv,
+} from '#shared/config/environment.ts'
+import { VENDOR_IDS } from '#shared/vendors/index.ts'
 import { composeAdmin } from './admin/compose.ts'
 import { createAdminHandler } from './admin/handler.ts'
 
 const logger = new Logger({ serviceName: 'tagwarden-admin' })
+// The error only: the request event holds the caller's IP and must never be logged.
+const report = (error: unknown) => logger.error('admin request failed', { error })
 
-// TODO(lead): wire `sqsVendorStatus(...)` (shared/adapters/sqs-vendor-status.ts) and `sqsRedriver(...)`
-// (shared/adapters/sqs-redrive.ts) here, with each vendor's queueUrlVariable / queueArnVariable /
-// deadLetterQueueUrlVariable / deadLetterQueueArnVariable read through requireEnv, once those files land.
-const status: VendorStatusSource = {
-  statusOf: async () => ({
-    queue: { depth: null, inFlight: null, oldestAgeSeconds: null },
-    deadLetters: { count: null },
-    lastDelivery: null,
-  }),
-}
-const redriver: Redriver = {
-  redrive: async () => {
-    throw new Error('redrive is not wired in this build (sqsRedriver pending)')
-  },
-}
+const configTable = requireEnv(ENV.configTable)
+const dynamo = documentClient()
+const sqs = new SQSClient({})
+const queues = Object.fromEntries(
+  VENDOR_IDS.map((vendor) => [
+    vendor,
+    {
+      queueUrl: requireEnv(queueUrlVariable(vendor)),
+      queueArn: requireEnv(queueArnVariable(vendor)),
+      deadLetterQueueUrl: requireEnv(deadLetterQueueUrlVariable(vendor)),
+      deadLetterQueueArn: requireEnv(deadLetterQueueArnVariable(vendor)),
+    } satisfies VendorQueueUrls & VendorQueueArns,
+  ]),
+)
 
 export const handler = createAdminHandler(
   composeAdmin({
     config: deploymentConfigFromEnvironment(),
-    dynamo: documentClient(),
-    configTable: requireEnv(ENV.configTable),
-    status,
-    redriver,
-    report: (error) => logger.error('admin request failed', { error }),
+    dynamo,
+    configTable,
+    status: sqsVendorStatus({
+      sqs,
+      cloudwatch: new CloudWatchClient({}),
+      queues,
+      lastDelivery: dynamoLastDelivery(dynamo, configTable),
+      onError: report,
+    }),
+    redriver: sqsRedriver({ sqs, queues, onError: report }),
+    report,
   }),
 )

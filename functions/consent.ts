@@ -12,6 +12,7 @@ export const handler = createConsentHandler(
     config: deploymentConfigFromEnvironment(),
     dynamo: documentClient(),
     consentTable: requireEnv(ENV.consentTable),
+    configTable: requireEnv(ENV.configTable),
     pseudonymKey: await secretFromEnvironment(PSEUDONYM_SECRET),
     // The error only: the request event holds the raw client IP and must never be logged.
     report: (error) => logger.error('consent request failed', { error }),

@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger'
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import { SQSClient } from '@aws-sdk/client-sqs'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
+import { dynamoLastDelivery } from '#shared/adapters/dynamodb-last-delivery.ts'
 import { fetchSender } from '#shared/adapters/fetch-sender.ts'
 import { secretReader } from '#shared/adapters/secrets.ts'
 import { sqsDeadLetters } from '#shared/adapters/sqs-dead-letters.ts'
@@ -20,6 +21,8 @@ const vendor = vendorById(vendorId)
 if (!vendor) throw new ConfigError(`VENDOR is ${vendorId}; no vendor of that id (shared/vendors/index.ts)`)
 
 const sqs = new SQSClient({})
+const dynamo = documentClient()
+const configTable = requireEnv(ENV.configTable)
 
 const logOutcome = ({ outcome, ...details }: OutcomeReport) => {
   if (outcome === 'delivered') logger.debug(outcome, details)
@@ -31,14 +34,16 @@ export const handler = createDeliverHandler(
   // The deployed deliverer always sends to the vendor's own endpoint (a base URL override is local only).
   composeDeliver({
     vendor,
-    dynamo: documentClient(),
-    tables: { consent: requireEnv(ENV.consentTable), config: requireEnv(ENV.configTable) },
+    dynamo,
+    tables: { consent: requireEnv(ENV.consentTable), config: configTable },
     credentials: secretReader({ valueVariable: ENV.vendorCredentials, arnVariable: ENV.vendorSecretArn }),
     sender: fetchSender(),
     deadLetters: sqsDeadLetters(sqs, requireEnv(ENV.deadLetterQueueUrl)),
     redelivery: sqsRedelivery(sqs, requireEnv(ENV.queueUrl)),
     production: config.production,
+    policyVersion: config.policyVersion,
     onOutcome: logOutcome,
-    reportError: (error) => logger.error('vendor settings', { error }),
+    reportError: (error) => logger.error('vendor settings or status', { error }),
+    lastDelivery: dynamoLastDelivery(dynamo, configTable),
   }),
 ).use(injectLambdaContext(logger))

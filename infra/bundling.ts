@@ -14,6 +14,7 @@ export const FUNCTION_ENTRIES = {
   collect: fileURLToPath(new URL('../functions/collect.ts', import.meta.url)),
   consent: fileURLToPath(new URL('../functions/consent.ts', import.meta.url)),
   deliver: fileURLToPath(new URL('../functions/deliver.ts', import.meta.url)),
+  admin: fileURLToPath(new URL('../functions/admin.ts', import.meta.url)),
 } as const
 
 export type FunctionName = keyof typeof FUNCTION_ENTRIES

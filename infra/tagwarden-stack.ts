@@ -1,8 +1,15 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib'
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager'
 import type { Construct } from 'constructs'
-import { ENV, queueUrlVariable } from '#shared/config/environment.ts'
+import {
+  deadLetterQueueArnVariable,
+  deadLetterQueueUrlVariable,
+  ENV,
+  queueArnVariable,
+  queueUrlVariable,
+} from '#shared/config/environment.ts'
 import { DEFAULT_DELIVERER_CONCURRENCY, type InfraConfig } from './config.ts'
+import { AdminApi } from './constructs/admin-api.ts'
 import { Alarms } from './constructs/alarms.ts'
 import { IngestApi } from './constructs/ingest-api.ts'
 import { Tables } from './constructs/tables.ts'
@@ -19,7 +26,7 @@ export interface TagwardenStackProps extends StackProps {
   readonly config: InfraConfig
 }
 
-/** The whole deployment, top to bottom as in docs/architecture.md: tables, queues, functions, API, alarms. */
+/** The whole deployment, top to bottom as in docs/architecture.md: tables, queues, functions, APIs, alarms. */
 export class TagwardenStack extends Stack {
   public readonly tables: Tables
   public readonly vendorSettingsSeed: VendorSettingsSeed
@@ -29,6 +36,9 @@ export class TagwardenStack extends Stack {
   public readonly collect: TagwardenFunction
   public readonly consent: TagwardenFunction
   public readonly ingest: IngestApi
+  /** Vendor switches, settings, redrive, policy versions and the audit trail, behind the admin API. */
+  public readonly admin: TagwardenFunction
+  public readonly adminApi: AdminApi
   public readonly alarms: Alarms
 
   constructor(scope: Construct, id: string, props: TagwardenStackProps) {
@@ -112,9 +122,37 @@ export class TagwardenStack extends Stack {
       customDomain: config.customDomain,
     })
 
+    this.admin = new TagwardenFunction(this, 'Admin', {
+      entry: 'admin',
+      description: 'tagwarden admin API',
+      runtimeConfig,
+      logRetention,
+    })
+      .bindTable(ENV.configTable, this.tables.config, 'readPut')
+      .bindMetricsReader()
+    for (const [vendor, delivery] of this.deliveries) {
+      this.admin.bindQueueAdmin(
+        {
+          queueUrl: queueUrlVariable(vendor),
+          queueArn: queueArnVariable(vendor),
+          deadLetterQueueUrl: deadLetterQueueUrlVariable(vendor),
+          deadLetterQueueArn: deadLetterQueueArnVariable(vendor),
+        },
+        delivery.queue,
+        delivery.deadLetterQueue,
+      )
+    }
+
+    this.adminApi = new AdminApi(this, 'AdminApi', {
+      admin: this.admin.function,
+      logRetention,
+      policyName: `TagwardenAdmin-${config.stage}-${this.region}`,
+    })
+
     this.alarms = new Alarms(this, 'Alarms', { email: config.alarmEmail })
     this.alarms.onFunctionFailures('Collect', this.collect.function)
     this.alarms.onFunctionFailures('Consent', this.consent.function)
+    this.alarms.onFunctionFailures('Admin', this.admin.function)
     for (const [vendor, delivery] of this.deliveries) {
       const id = pascalCase(vendor)
       this.alarms.onDeadLetters(id, delivery.deadLetterQueue)
@@ -137,6 +175,14 @@ export class TagwardenStack extends Stack {
         description: `CNAME ${this.ingest.domainName.name} to this name`,
       })
     }
+    new CfnOutput(this, 'AdminApiUrl', {
+      value: this.adminApi.stage.url,
+      description: 'The admin API (IAM-authorised; the CLI signs its requests with SigV4)',
+    })
+    new CfnOutput(this, 'AdminPolicyArn', {
+      value: this.adminApi.invokePolicy.managedPolicyArn,
+      description: "Attach to an admin's IAM role or user to let it call the admin API",
+    })
     new CfnOutput(this, 'ConsentTableName', { value: this.tables.consent.tableName })
     new CfnOutput(this, 'ConfigTableName', { value: this.tables.config.tableName })
     for (const [vendor, delivery] of this.deliveries) {

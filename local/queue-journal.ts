@@ -25,6 +25,12 @@ const journalRecordSchema = z.discriminatedUnion('op', [
     reason: z.string(),
     at: z.string(),
   }),
+  /** Dead letters moved back to their queue, each as a fresh message with the dead letter's body. */
+  z.object({
+    op: z.literal('redrive'),
+    queue: z.string(),
+    moves: z.array(z.object({ deadLetterId: z.string(), id: z.string(), sentAt: z.number() })),
+  }),
 ])
 export type JournalRecord = z.input<typeof journalRecordSchema>
 export type ReplayedRecord = z.output<typeof journalRecordSchema>

@@ -83,6 +83,7 @@ export class LocalQueues implements Dispatch {
       if (record.op === 'send') vendor.queue.send(record)
       else if (record.op === 'receive') vendor.queue.restoreReceives(record.ids)
       else if (record.op === 'delete') vendor.queue.remove(record.ids)
+      else if (record.op === 'redrive') this.moveBack(record.queue, vendor, record.moves)
       else {
         vendor.queue.remove([record.id])
         const { id, body, reason, at } = record
@@ -143,6 +144,40 @@ export class LocalQueues implements Dispatch {
   /** Every message dead-lettered so far (redriven after maxReceiveCount, or parked by the deliverer). */
   deadLettered(vendor?: VendorId): ReadonlyArray<DeadLetter> {
     return vendor ? this.parked.filter((letter) => letter.vendor === vendor) : this.parked
+  }
+
+  /** The vendor's queue as SQS's attributes would tell it, and its dead letters. */
+  status(vendor: VendorId): {
+    visible: number
+    inFlight: number
+    oldestSentAt: number | undefined
+    deadLetters: number
+  } {
+    const counts = this.vendors.get(vendor)?.queue.counts() ?? {
+      visible: 0,
+      inFlight: 0,
+      oldestSentAt: undefined,
+    }
+    return { ...counts, deadLetters: this.deadLettered(vendor).length }
+  }
+
+  /**
+   * Moves every dead letter of the vendor back to its queue as a fresh message (same body, never
+   * received), as an SQS message move task does; journalled before it resolves, like an enqueue.
+   */
+  async redrive(vendor: VendorId): Promise<number> {
+    const target = this.vendor(vendor)
+    const sentAt = Date.now()
+    const moves = this.deadLettered(vendor).map((letter) => ({
+      deadLetterId: letter.id,
+      id: randomUUID(),
+      sentAt,
+    }))
+    if (moves.length === 0) return 0
+    this.moveBack(vendor, target, moves)
+    for (const wake of target.wakers) wake()
+    await this.journal?.append({ op: 'redrive', queue: vendor, moves })
+    return moves.length
   }
 
   /** Messages in the vendor's queue, visible or in flight. */
@@ -240,6 +275,21 @@ export class LocalQueues implements Dispatch {
       reason,
       at: letter.at,
     })
+  }
+
+  private moveBack(
+    vendor: string,
+    target: VendorQueue,
+    moves: ReadonlyArray<{ deadLetterId: string; id: string; sentAt: number }>,
+  ): void {
+    const moveOf = new Map(moves.map((move) => [move.deadLetterId, move]))
+    let kept = 0
+    for (const letter of this.parked) {
+      const move = letter.vendor === vendor ? moveOf.get(letter.id) : undefined
+      if (move) target.queue.send({ id: move.id, body: letter.body, sentAt: move.sentAt, receiveCount: 0 })
+      else this.parked[kept++] = letter
+    }
+    this.parked.length = kept
   }
 
   /** Receives, deletions and dead letters need not wait for the disk: losing one in a crash means a redelivery. */

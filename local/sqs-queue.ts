@@ -50,6 +50,18 @@ export class SqsQueue {
     return this.messages.size
   }
 
+  /**
+   * What SQS's queue attributes and CloudWatch would tell: messages receivable now, messages in flight
+   * (received, or set to come back later), and the send time of the oldest (undefined when empty).
+   */
+  counts(): { visible: number; inFlight: number; oldestSentAt: number | undefined } {
+    this.revealExpired()
+    let oldestSentAt: number | undefined
+    for (const message of this.messages.values())
+      if (oldestSentAt === undefined || message.sentAt < oldestSentAt) oldestSentAt = message.sentAt
+    return { visible: this.visible.size, inFlight: this.messages.size - this.visible.size, oldestSentAt }
+  }
+
   /** Epoch ms at which the next in-flight message becomes visible, if any. */
   get nextVisibilityAt(): number {
     return this.nextVisibleAt

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
+import { dynamoLastDelivery } from '#shared/adapters/dynamodb-last-delivery.ts'
 import { seedVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
 import { fetchSender } from '#shared/adapters/fetch-sender.ts'
 import type { TagwardenConfig } from '#shared/config/schema.ts'
@@ -22,13 +23,13 @@ import { createConsentHandler } from '../functions/consent/handler.ts'
 import { composeDeliver } from '../functions/deliver/compose.ts'
 import { createDeliverHandler } from '../functions/deliver/handler.ts'
 import { startLocalAdminServer } from './admin-server.ts'
-import { localRedriverUnavailable, localVendorStatus } from './admin-status.ts'
 import { BodyTooLargeError, toApiGatewayEvent, writeResult } from './api-gateway.ts'
 import { claimDataDir } from './data-dir.ts'
 import { startEmbeddedDynamo } from './dynalite.ts'
 import { dynaliteTransactWrite } from './dynalite-transactions.ts'
 import { lambdaContext } from './lambda-context.ts'
 import { DEFAULT_OUTBOX_ENTRIES, Outbox } from './outbox.ts'
+import { localQueueStatus, localRedriver } from './queue-status.ts'
 import { type LocalQueueSettings, LocalQueues, queueSettingsFor } from './queues.ts'
 import { recordingSender } from './recording-sender.ts'
 
@@ -156,6 +157,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       config,
       dynamo: client,
       consentTable: CONSENT_TABLE,
+      configTable: CONFIG_TABLE,
       pseudonymKey: options.pseudonymKey,
     }),
   )
@@ -176,8 +178,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
           redelivery: queues.redelivery(vendor.id),
           baseUrl: options.vendorBaseUrl,
           production: config.production,
+          policyVersion: config.policyVersion,
           onOutcome: (report) => outbox.recordDelivery(vendor.id, report, { dryRun: !realSender }),
           reportError,
+          lastDelivery: dynamoLastDelivery(client, CONFIG_TABLE),
         }),
       ),
     )
@@ -191,8 +195,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         config,
         dynamo: client,
         configTable: CONFIG_TABLE,
-        status: localVendorStatus(queues),
-        redriver: localRedriverUnavailable,
+        status: localQueueStatus({
+          queues,
+          lastDelivery: dynamoLastDelivery(client, CONFIG_TABLE),
+          onError: reportError,
+        }),
+        redriver: localRedriver(queues),
         transactWrite: dynaliteTransactWrite(client),
         report: reportError,
       }),

@@ -1,10 +1,12 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
 import { dynamoIdempotencyStore } from '#shared/adapters/dynamodb-idempotency-store.ts'
+import { dynamoPolicyVersions } from '#shared/adapters/dynamodb-policy-versions.ts'
 import { dynamoTraitStore } from '#shared/adapters/dynamodb-trait-store.ts'
 import { dynamoVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
 import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
 import type { Dispatch } from '#shared/delivery/message.ts'
+import { coverageReader } from '#shared/policy/reader.ts'
 import type { CollectHandlerDeps } from './handler.ts'
 
 export interface CollectParts {
@@ -25,6 +27,10 @@ export function composeCollect(parts: CollectParts): CollectHandlerDeps {
     config: parts.config,
     vendorSettings: dynamoVendorSettings(dynamo, tables.config, { onError: report.reportError }),
     consent: dynamoConsentStore(dynamo, tables.consent),
+    policyCoverage: coverageReader(
+      dynamoPolicyVersions(dynamo, tables.config, { onError: report.reportError }),
+      parts.config.policyVersion,
+    ),
     traits: dynamoTraitStore(dynamo, tables.consent),
     idempotency: dynamoIdempotencyStore(dynamo, tables.idempotency),
     dispatch: parts.dispatch,

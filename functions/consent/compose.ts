@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
+import { dynamoPolicyVersions } from '#shared/adapters/dynamodb-policy-versions.ts'
 import { dynamoTraitStore } from '#shared/adapters/dynamodb-trait-store.ts'
 import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
 import type { ConsentHandlerDeps } from './handler.ts'
@@ -8,6 +9,8 @@ export interface ConsentParts {
   config: DeploymentConfig
   dynamo: DynamoDBDocumentClient
   consentTable: string
+  /** Holds the published policy versions (privacy §11). */
+  configTable: string
   pseudonymKey: string
   report?: ConsentHandlerDeps['report']
 }
@@ -20,6 +23,9 @@ export function composeConsent(parts: ConsentParts): ConsentHandlerDeps {
     traits: dynamoTraitStore(parts.dynamo, parts.consentTable),
     pseudonymKey: parts.pseudonymKey,
     policyVersion: parts.config.policyVersion,
+    policyVersions: dynamoPolicyVersions(parts.dynamo, parts.configTable, {
+      ...(parts.report ? { onError: parts.report } : {}),
+    }),
     retentionDays: parts.config.retention.consentDays,
     now: () => new Date(),
     newReceiptId: () => crypto.randomUUID(),

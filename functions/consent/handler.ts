@@ -2,7 +2,12 @@ import middy from '@middy/core'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
 import { assertOriginAllowed, resolveSite, writeKeyFromAuthorization } from '#shared/config/sites.ts'
-import { anonymousIdSchema, parseConsentRequest } from '#shared/consent/request-schema.ts'
+import { objectToPolicy } from '#shared/consent/objection.ts'
+import {
+  anonymousIdSchema,
+  parseConsentRequest,
+  parseObjectionRequest,
+} from '#shared/consent/request-schema.ts'
 import { type ConsentDeps, readConsent, recordConsent, revokeConsent } from '#shared/consent/service.ts'
 import { decodedBodyText } from '#shared/http/body.ts'
 import { preflightResponse } from '#shared/http/cors.ts'
@@ -14,6 +19,7 @@ import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
 export const MAX_CONSENT_BODY_BYTES = 4 * 1024
 const CONSENT_PATH = '/v1/consent'
 const VISITOR_PATH = /^\/v1\/consent\/([^/]+)$/
+const OBJECTION_PATH = /^\/v1\/consent\/([^/]+)\/objection$/
 
 export interface ConsentHandlerDeps extends ConsentDeps {
   config: DeploymentConfig
@@ -26,6 +32,7 @@ type Route =
   | { action: 'record' }
   | { action: 'read'; anonymousId: string }
   | { action: 'revoke'; anonymousId: string }
+  | { action: 'object'; anonymousId: string }
 
 /** rawPath carries the stage name unless the API serves the `$default` stage. */
 function pathWithoutStage(event: APIGatewayProxyEventV2): string {
@@ -50,6 +57,12 @@ function anonymousIdFromPath(encoded: string): string {
 function routeOf(event: APIGatewayProxyEventV2): Route {
   const method = event.requestContext.http.method.toUpperCase()
   const path = pathWithoutStage(event)
+  const objectionSegment = OBJECTION_PATH.exec(path)?.[1]
+  if (objectionSegment !== undefined) {
+    if (method === 'OPTIONS') return { action: 'preflight' }
+    if (method === 'POST') return { action: 'object', anonymousId: anonymousIdFromPath(objectionSegment) }
+    throw new ClientError(405, `${method} is not allowed on ${CONSENT_PATH}/{anonymousId}/objection`)
+  }
   const visitorSegment = VISITOR_PATH.exec(path)?.[1]
   if (path !== CONSENT_PATH && visitorSegment === undefined) throw new NotFoundError('route')
   if (method === 'OPTIONS') return { action: 'preflight' }
@@ -78,7 +91,10 @@ function jsonBody(event: APIGatewayProxyEventV2): unknown {
   }
 }
 
-/** `PUT /v1/consent`, `GET /v1/consent/{anonymousId}`, `DELETE /v1/consent/{anonymousId}`. */
+/**
+ * `PUT /v1/consent`, `GET /v1/consent/{anonymousId}`, `DELETE /v1/consent/{anonymousId}` and
+ * `POST /v1/consent/{anonymousId}/objection`.
+ */
 export function createConsentHandler(deps: ConsentHandlerDeps) {
   const { config } = deps
 
@@ -112,6 +128,15 @@ export function createConsentHandler(deps: ConsentHandlerDeps) {
       }
       case 'revoke':
         return jsonResponse(200, await revokeConsent(siteOf(event), route.anonymousId, deps))
+      case 'object': {
+        const parsed = parseObjectionRequest(jsonBody(event))
+        if (!parsed.ok) throw new ValidationError(parsed.field, parsed.message)
+        const { policyVersion, writeKey } = parsed.value
+        const outcome = await objectToPolicy(siteOf(event, writeKey), route.anonymousId, policyVersion, deps)
+        if (outcome.ok) return jsonResponse(200, outcome.receipt)
+        if (outcome.problem === 'not-current') throw new ValidationError('policyVersion', outcome.message)
+        throw new ClientError(409, outcome.message)
+      }
     }
   }
 

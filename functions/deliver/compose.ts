@@ -1,11 +1,20 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
+import { dynamoPolicyVersions } from '#shared/adapters/dynamodb-policy-versions.ts'
 import { dynamoVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
+import type { LastDeliveryStore } from '#shared/admin/ports.ts'
 import { vendorBinding } from '#shared/delivery/binding.ts'
-import type { DeliverDeps, OutcomeReport } from '#shared/delivery/deliver.ts'
+import type { DeliverDeps, DeliveryBinding, OutcomeReport } from '#shared/delivery/deliver.ts'
 import type { HttpSender } from '#shared/delivery/http.ts'
+import {
+  failedBatch,
+  type LastDeliveryRecorder,
+  lastDeliveryRecorder,
+  summariseBatch,
+} from '#shared/delivery/last-delivery.ts'
 import type { DeadLetters } from '#shared/delivery/message.ts'
 import type { Redelivery } from '#shared/delivery/redelivery.ts'
+import { coverageReader } from '#shared/policy/reader.ts'
 import type { KnownVendor } from '#shared/vendors/index.ts'
 
 export interface DeliverParts {
@@ -20,26 +29,54 @@ export interface DeliverParts {
   /** Replaces scheme and host of vendor requests (local runtime only). */
   baseUrl?: string | undefined
   production: boolean
+  /** The deployment's policy version: the implicit first one (privacy §11). */
+  policyVersion: string
   onOutcome: (report: OutcomeReport) => void
   reportError: (error: unknown) => void
+  /** Where each batch's summary outcome is left for the admin's status (throttled; a failed write is reported). */
+  lastDelivery?: LastDeliveryStore
 }
 
 /** A deliverer's dependencies, composed the same way in Lambda (functions/deliver.ts) and locally. */
 export function composeDeliver(parts: DeliverParts): DeliverDeps<unknown> {
+  const binding = vendorBinding({
+    vendor: parts.vendor,
+    settings: dynamoVendorSettings(parts.dynamo, parts.tables.config, { onError: parts.reportError }),
+    credentials: parts.credentials,
+    baseUrl: parts.baseUrl,
+    production: parts.production,
+    now: () => new Date(),
+  })
+  const recorder = parts.lastDelivery
+    ? lastDeliveryRecorder(parts.vendor.id, parts.lastDelivery, { onError: parts.reportError })
+    : undefined
   return {
-    binding: vendorBinding({
-      vendor: parts.vendor,
-      settings: dynamoVendorSettings(parts.dynamo, parts.tables.config, { onError: parts.reportError }),
-      credentials: parts.credentials,
-      baseUrl: parts.baseUrl,
-      production: parts.production,
-      now: () => new Date(),
-    }),
+    binding: recorder ? recordingFailure(binding, recorder) : binding,
     consent: dynamoConsentStore(parts.dynamo, parts.tables.consent),
+    policyCoverage: coverageReader(
+      dynamoPolicyVersions(parts.dynamo, parts.tables.config, { onError: parts.reportError }),
+      parts.policyVersion,
+    ),
     sender: parts.sender,
     deadLetters: parts.deadLetters,
     redelivery: parts.redelivery,
     now: () => new Date(),
     onOutcome: parts.onOutcome,
+    ...(recorder ? { onBatch: (reports) => recorder.record(summariseBatch(reports, new Date())) } : {}),
+  }
+}
+
+/** A batch whose vendor cannot be bound fails as a whole; the admin sees it as `failed`, with why. */
+function recordingFailure(
+  binding: () => Promise<DeliveryBinding<unknown>>,
+  recorder: LastDeliveryRecorder,
+): () => Promise<DeliveryBinding<unknown>> {
+  return async () => {
+    try {
+      return await binding()
+    } catch (error) {
+      await recorder.record(failedBatch(error, new Date()))
+      throw error
+    }
   }
 }

@@ -28,7 +28,7 @@ import {
  * Deliberately absent: `$context.identity.sourceIp`, `$context.identity.userAgent`, and
  * `$context.path` (GET /v1/consent/{anonymousId} would put the visitor id in the log).
  */
-const ACCESS_LOG_FIELDS = {
+export const ACCESS_LOG_FIELDS = {
   requestId: '$context.requestId',
   requestTimeEpoch: '$context.requestTimeEpoch',
   routeKey: '$context.routeKey',

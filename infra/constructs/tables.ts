@@ -11,7 +11,7 @@ import { TABLE_KEYS } from '#shared/adapters/dynamodb-tables.ts'
 export class Tables extends Construct {
   /** Visitors' consent decisions and their history. */
   public readonly consent: TableV2
-  /** Vendor switches and settings (written by the admin function that comes next). */
+  /** Vendor switches and settings, the admin's audit trail and policy versions, each deliverer's last batch. */
   public readonly config: TableV2
   /** Which messageIds each site queued in the last 24 h, so a client's resend is not queued twice. */
   public readonly idempotency: TableV2

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
-import { Duration, RemovalPolicy } from 'aws-cdk-lib'
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib'
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb'
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
+import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
 import {
   ApplicationLogLevel,
   Architecture,
@@ -31,11 +31,14 @@ import {
 /** The newest Lambda Node.js runtime; the code needs nothing newer than Node 20. Keep NODE_TARGET in step. */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X
 
-export type TableAccess = 'read' | 'readWrite'
+/** `readPut`: reads and whole-item puts, no update or delete (the admin: settings and audit entries). */
+export type TableAccess = 'read' | 'readPut' | 'readWrite'
 
 /** Item-level actions on the table itself; the tables have no indexes, so no `/index/*` grant. */
 const TABLE_ACTIONS: Record<TableAccess, string[]> = {
   read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+  // TransactWriteItems has no IAM action of its own: each item in it needs its PutItem or ConditionCheckItem.
+  readPut: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem'],
   readWrite: [
     'dynamodb:GetItem',
     'dynamodb:BatchGetItem',
@@ -147,6 +150,76 @@ export class TagwardenFunction extends Construct {
         conditions: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...TRAIT_ITEM_ATTRIBUTES] } },
       }),
     )
+    return this
+  }
+
+  /**
+   * PutItem on the table restricted to one partition (`dynamodb:LeadingKeys`): a deliverer records its
+   * last batch in the config table's `vendor-status` partition but cannot write a vendor setting.
+   */
+  bindPartitionWriter(table: ITableV2, partition: string): this {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [partition] } },
+      }),
+    )
+    return this
+  }
+
+  /**
+   * What the admin needs of one vendor's queues: their figures (GetQueueAttributes on both) and a
+   * redrive, which SQS runs as a message move task with the caller's permissions: receive and delete
+   * on the dead-letter queue, send on the queue. Both queues are SQS-managed encrypted (SSE-SQS), so
+   * no KMS grant is needed.
+   */
+  bindQueueAdmin(
+    variables: { queueUrl: string; queueArn: string; deadLetterQueueUrl: string; deadLetterQueueArn: string },
+    queue: IQueue,
+    deadLetterQueue: IQueue,
+  ): this {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['sqs:GetQueueAttributes', 'sqs:SendMessage'],
+        resources: [queue.queueArn],
+      }),
+    )
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [
+          'sqs:GetQueueAttributes',
+          'sqs:StartMessageMoveTask',
+          'sqs:ListMessageMoveTasks',
+          'sqs:CancelMessageMoveTask',
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+        ],
+        resources: [deadLetterQueue.queueArn],
+      }),
+    )
+    this.function.addEnvironment(variables.queueUrl, queue.queueUrl)
+    this.function.addEnvironment(variables.queueArn, queue.queueArn)
+    this.function.addEnvironment(variables.deadLetterQueueUrl, deadLetterQueue.queueUrl)
+    this.function.addEnvironment(variables.deadLetterQueueArn, deadLetterQueue.queueArn)
+    return this
+  }
+
+  /**
+   * cloudwatch:GetMetricData (the queues' and functions' figures for the admin's status view). The
+   * action has no resource-level permissions, so its statement sits alone in its own policy, whose
+   * wildcard resource is acknowledged there and nowhere else.
+   */
+  bindMetricsReader(): this {
+    const policy = new Policy(this, 'MetricsReader', {
+      statements: [new PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] })],
+    })
+    this.role.attachInlinePolicy(policy)
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'cloudwatch:GetMetricData supports no resource-level permissions or condition keys, so IAM accepts only "*"; the policy holds this one read-only action and nothing else.',
+    })
     return this
   }
 

@@ -11,6 +11,9 @@ import { delivererTimeoutSeconds, visibilityTimeoutSeconds } from '#shared/deliv
 import type { DeliveredVendor, VendorDeliveryProfile } from '../vendors.ts'
 import { TagwardenFunction } from './tagwarden-function.ts'
 
+/** Mirrors the partition of shared/adapters' last-delivery store (infra imports no adapters). */
+export const VENDOR_STATUS_PARTITION = 'vendor-status'
+
 /**
  * SQS's longest retention, set explicitly (the default is 4 days). Every retry fits well inside it:
  * at most 100 receives (the config maximum of maxReceiveCount), each at most 15 min apart
@@ -36,7 +39,10 @@ export interface VendorDeliveryProps {
   readonly runtimeConfig: DeploymentConfig
   /** Read at send time so a revocation stops queued events. */
   readonly consentTable: ITableV2
-  /** The vendor settings in force (its switch among them), read through a cache of at most 30 s. */
+  /**
+   * The vendor settings in force (its switch among them), read through a cache of at most 30 s; the
+   * deliverer writes its last batch's outcome to the `vendor-status` partition.
+   */
   readonly configTable: ITableV2
   readonly logRetention: RetentionDays
 }
@@ -97,6 +103,8 @@ export class VendorDelivery extends Construct {
       .setEnvironment(ENV.vendor, props.vendor)
       .bindTable(ENV.consentTable, props.consentTable, 'read')
       .bindTable(ENV.configTable, props.configTable, 'read')
+      // Its last batch's outcome, for the admin's status view; no vendor setting can be written.
+      .bindPartitionWriter(props.configTable, VENDOR_STATUS_PARTITION)
       .bindQueueSender(ENV.deadLetterQueueUrl, this.deadLetterQueue)
       .bindQueueRedelivery(ENV.queueUrl, this.queue)
       .bindSecretReader(ENV.vendorSecretArn, this.secret)

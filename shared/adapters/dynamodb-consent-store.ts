@@ -36,6 +36,7 @@ const consentItemSchema = z.object({
   receiptId: z.string().check(z.minLength(1)),
   updatedAt: z.iso.datetime(),
   expiresAt: z.int(),
+  objectedTo: z.optional(z.string()),
 })
 
 const historySortKey = (record: ConsentRecord): string =>

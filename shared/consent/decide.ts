@@ -1,4 +1,5 @@
 import type { EventType } from '#shared/events/model.ts'
+import type { PolicyCoverage } from '#shared/policy/coverage.ts'
 import type { PurposeByEvent } from '#shared/vendors/contract.ts'
 import type { VendorId } from '#shared/vendors/index.ts'
 import type { ConsentRecord, LegalBasis, Purpose, Purposes } from './model.ts'
@@ -31,6 +32,8 @@ export interface DecisionInput {
   }
   /** The request carried `Sec-GPC: 1`. */
   gpc: boolean
+  /** What the policy version a consent was recorded under covers (privacy §11). */
+  coverage: PolicyCoverage
 }
 
 const deny = (reason: string): Decision => ({ allow: false, reason })
@@ -39,7 +42,10 @@ const deny = (reason: string): Decision => ({ allow: false, reason })
  * Has the visitor opted in to this purpose for this event? Opt-in rules whatever a vendor's legal
  * basis: GA4's ad signals, for one, follow the marketing purpose only when it was granted.
  */
-export function optedIn(purpose: Purpose, { stored, event, gpc }: Omit<DecisionInput, 'vendor'>): boolean {
+export function optedIn(
+  purpose: Purpose,
+  { stored, event, gpc }: Omit<DecisionInput, 'vendor' | 'coverage'>,
+): boolean {
   if (gpc && purpose === 'marketing') return false
   if (event.consent?.[purpose] === false) return false
   return stored?.purposes[purpose] === true
@@ -49,7 +55,7 @@ export function optedIn(purpose: Purpose, { stored, event, gpc }: Omit<DecisionI
  * May this event go to this vendor? Default deny: stored consent is the authority, event-carried
  * consent and Sec-GPC can only narrow it, and every answer says why.
  */
-export function decide({ vendor, stored, event, gpc }: DecisionInput): Decision {
+export function decide({ vendor, stored, event, gpc, coverage }: DecisionInput): Decision {
   if (!vendor.enabled) return deny(vendor.offReason ?? `${vendor.id} is switched off by admin`)
   if (event.requestedByVisitor) {
     return vendor.takesVisitorRequests
@@ -68,5 +74,7 @@ export function decide({ vendor, stored, event, gpc }: DecisionInput): Decision 
   }
   if (!stored) return deny(`no stored consent for ${purpose}`)
   if (!storedChoice) return deny(`stored consent refuses ${purpose}`)
+  const covered = coverage.check(stored.policyVersion, vendor.id, purpose)
+  if (!covered.covered) return deny(covered.reason)
   return { allow: true, reason: `stored consent for ${purpose} (policy ${stored.policyVersion})` }
 }

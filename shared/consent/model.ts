@@ -16,4 +16,6 @@ export interface ConsentRecord {
   updatedAt: string
   /** Epoch seconds after which the record no longer counts (DynamoDB TTL attribute). */
   expiresAt: number
+  /** This decision is the visitor's objection to that policy version's notice (privacy §11). */
+  objectedTo?: string
 }

@@ -42,3 +42,18 @@ export function parseConsentRequest(input: unknown): Parsed<ConsentRequest> {
   const [issue] = result.error.issues
   return issue ? { ok: false, ...describeIssue(issue) } : { ok: false, field: 'body', message: 'is invalid' }
 }
+
+/** Body of `POST /v1/consent/{anonymousId}/objection`: the version whose notice the visitor objects to. */
+export const objectionRequestSchema = z.strictObject({
+  policyVersion: z.string().check(z.minLength(1, 'must not be empty')),
+  writeKey: z.optional(z.string()),
+})
+
+export type ObjectionRequest = z.infer<typeof objectionRequestSchema>
+
+export function parseObjectionRequest(input: unknown): Parsed<ObjectionRequest> {
+  const result = objectionRequestSchema.safeParse(input)
+  if (result.success) return { ok: true, value: result.data }
+  const [issue] = result.error.issues
+  return issue ? { ok: false, ...describeIssue(issue) } : { ok: false, field: 'body', message: 'is invalid' }
+}

@@ -1,4 +1,8 @@
 import type { TraitStore } from '#shared/identity/trait-store.ts'
+import { type PolicyCatalogue, policyCatalogue } from '#shared/policy/catalogue.ts'
+import { currentVersion } from '#shared/policy/current.ts'
+import { type Notice, noticeRequired } from '#shared/policy/notice-window.ts'
+import type { PolicyVersions } from '#shared/policy/port.ts'
 import { consentKey } from '#shared/privacy/pseudonym.ts'
 import type { ConsentRecord, Purposes } from './model.ts'
 import { CONSENT_HISTORY_KEPT, type ConsentStore } from './store.ts'
@@ -10,8 +14,10 @@ export interface ConsentDeps {
   store: ConsentStore
   /** Key of the HMAC that turns a visitor id into the consent key; the store never sees the id. */
   pseudonymKey: string
-  /** Privacy policy version the decisions are recorded under. */
+  /** The deployment's policy version: the implicit first one, in force until a version is published. */
   policyVersion: string
+  /** The published policy versions (config table, cached). Absent: none published. */
+  policyVersions?: PolicyVersions
   /** How long a decision and its proof are kept. */
   retentionDays: number
   now: () => Date
@@ -30,6 +36,8 @@ export interface ConsentReceipt {
   recordedAt: string
   /** ISO 8601: when the decision and its proof are deleted. */
   expiresAt: string
+  /** The decision was the visitor's objection to this version's notice (privacy §11). */
+  objectedTo?: string
 }
 
 export type ConsentHistoryEntry = Omit<ConsentReceipt, 'anonymousId'>
@@ -37,6 +45,11 @@ export type ConsentHistoryEntry = Omit<ConsentReceipt, 'anonymousId'>
 export interface ConsentState extends ConsentReceipt {
   /** Recorded under an older policy version than the current one: ask the visitor again. */
   needsRenewal: boolean
+  /**
+   * The current version's notice the site should show, with the end of its objection window; null
+   * when none is pending, and after the deadline (silence then counts for what the older version covered).
+   */
+  noticeRequired: Notice | null
   /** Every decision still kept, oldest first, the current one last. */
   history: ConsentHistoryEntry[]
 }
@@ -48,7 +61,13 @@ function historyEntryOf(record: ConsentRecord): ConsentHistoryEntry {
     policyVersion: record.policyVersion,
     recordedAt: record.updatedAt,
     expiresAt: new Date(record.expiresAt * MILLISECONDS_PER_SECOND).toISOString(),
+    ...(record.objectedTo ? { objectedTo: record.objectedTo } : {}),
   }
+}
+
+/** The published versions plus the deployment's implicit one. */
+export async function policyCatalogueOf(deps: ConsentDeps): Promise<PolicyCatalogue> {
+  return policyCatalogue((await deps.policyVersions?.published()) ?? [], deps.policyVersion)
 }
 
 const receiptOf = (record: ConsentRecord, anonymousId: string): ConsentReceipt => ({
@@ -62,15 +81,17 @@ export async function recordConsent(
   anonymousId: string,
   purposes: Partial<Purposes>,
   deps: ConsentDeps,
+  objectedTo?: string,
 ): Promise<ConsentReceipt> {
   const now = deps.now()
   const record: ConsentRecord = {
     consentKey: consentKey(deps.pseudonymKey, siteId, anonymousId),
     purposes: { analytics: purposes.analytics ?? false, marketing: purposes.marketing ?? false },
-    policyVersion: deps.policyVersion,
+    policyVersion: currentVersion(await policyCatalogueOf(deps), now).version,
     receiptId: deps.newReceiptId(),
     updatedAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / MILLISECONDS_PER_SECOND) + deps.retentionDays * SECONDS_PER_DAY,
+    ...(objectedTo ? { objectedTo } : {}),
   }
   await deps.store.record(record)
   // Forgotten after the decision is recorded: if this fails the client retries, and the collector
@@ -87,11 +108,16 @@ export async function readConsent(
 ): Promise<ConsentState | null> {
   const key = consentKey(deps.pseudonymKey, siteId, anonymousId)
   const now = deps.now()
-  const [current, history] = await Promise.all([deps.store.current(key, now), deps.store.history(key, now)])
+  const [current, history, catalogue] = await Promise.all([
+    deps.store.current(key, now),
+    deps.store.history(key, now),
+    policyCatalogueOf(deps),
+  ])
   if (!current) return null
   return {
     ...receiptOf(current, anonymousId),
-    needsRenewal: current.policyVersion !== deps.policyVersion,
+    needsRenewal: current.policyVersion !== currentVersion(catalogue, now).version,
+    noticeRequired: noticeRequired(catalogue, current.policyVersion, now),
     // The store prunes on write; a burst of concurrent writes may leave a few extra until the next one.
     history: history.slice(-CONSENT_HISTORY_KEPT).map(historyEntryOf),
   }

@@ -1,6 +1,7 @@
 import { decide, optedIn, type VendorPolicy } from '#shared/consent/decide.ts'
 import type { ConsentRecord } from '#shared/consent/model.ts'
 import type { ConsentStore } from '#shared/consent/store.ts'
+import { EVERY_VERSION_COVERS_ALL, type PolicyCoverage } from '#shared/policy/coverage.ts'
 import type { VendorAdapter } from '#shared/vendors/adapter.ts'
 import type { Outcome } from '#shared/vendors/contract.ts'
 import type { HttpSender, VendorRequest, VendorResponse } from './http.ts'
@@ -27,6 +28,8 @@ export interface DeliverDeps<P> {
   /** Read once per batch, so a vendor switched off (or re-configured) is seen from the next batch on. */
   binding: () => DeliveryBinding<P> | Promise<DeliveryBinding<P>>
   consent: ConsentStore
+  /** What each policy version covers, read once per batch. Absent: every version covers everything. */
+  policyCoverage?: () => Promise<PolicyCoverage>
   sender: HttpSender
   deadLetters: DeadLetters
   /** Sets when each failed record comes back; absent, the queue's visibility timeout applies. */
@@ -35,6 +38,8 @@ export interface DeliverDeps<P> {
   random?: () => number
   now: () => Date
   onOutcome?: (report: OutcomeReport) => void
+  /** Every outcome of the batch, once it is settled (before the batch answers); must not reject. */
+  onBatch?: (reports: ReadonlyArray<OutcomeReport>) => void | Promise<void>
 }
 
 /** One queue record: SQS's id for it (what a partial batch failure names) and its body. */
@@ -68,14 +73,21 @@ export async function deliverRecords<P>(
   records: ReadonlyArray<QueueRecord>,
   deps: DeliverDeps<P>,
 ): Promise<{ failedRecordIds: string[] }> {
-  const { adapter, policy } = await deps.binding()
+  const [{ adapter, policy }, coverage] = await Promise.all([
+    deps.binding(),
+    deps.policyCoverage ? deps.policyCoverage() : EVERY_VERSION_COVERS_ALL,
+  ])
   const now = deps.now()
   if (policy.id !== adapter.id)
     throw new Error(`policy for ${policy.id} given to the ${adapter.id} deliverer`)
 
   const retries: Retry[] = []
-  const report = (messageId: string, outcome: DeliveryOutcome, reason: string) =>
-    deps.onOutcome?.({ messageId, outcome, reason })
+  const reports: OutcomeReport[] = []
+  const report = (messageId: string, outcome: DeliveryOutcome, reason: string) => {
+    const outcomeReport = { messageId, outcome, reason }
+    reports.push(outcomeReport)
+    deps.onOutcome?.(outcomeReport)
+  }
   const retry = (delivery: Delivery, reason: string, retryAfterSeconds?: number) => {
     retries.push({ delivery, reason, retryAfterSeconds })
   }
@@ -109,7 +121,7 @@ export async function deliverRecords<P>(
       },
       gpc: message.recheck.gpc,
     }
-    const decision = decide({ vendor: policy, ...facts })
+    const decision = decide({ vendor: policy, ...facts, coverage })
     if (!decision.allow) {
       report(message.messageId, 'withheld', decision.reason)
       continue
@@ -172,6 +184,7 @@ export async function deliverRecords<P>(
 
   await Promise.all([...parkings, ...requests.map(send)])
   const failed = await scheduleRetries(retries, records, deps, report)
+  await deps.onBatch?.(reports)
   return { failedRecordIds: records.map((record) => record.recordId).filter((id) => failed.has(id)) }
 }
 

@@ -30,6 +30,8 @@ export type IngestPath = keyof typeof INGEST_ROUTES
 export const PIXEL_PATH = '/p.gif'
 export const CONSENT_PATH = '/v1/consent'
 export const CONSENT_VISITOR_PATH = '/v1/consent/{anonymousId}'
+/** A visitor's objection to a new policy version's notice, within its window (privacy §11). */
+export const CONSENT_OBJECTION_PATH = '/v1/consent/{anonymousId}/objection'
 /** Where analytics.js loads its source settings from (`${cdnURL}/v1/projects/${writeKey}/settings`). */
 export const SEGMENT_SETTINGS_PATH = '/v1/projects/{writeKey}/settings'
 /** A site's contact form (HTML `<form action>` or a script), forwarded to HubSpot's Forms API. */
@@ -58,6 +60,7 @@ export const API_ROUTES: ReadonlyArray<ApiRoute> = [
   { method: 'PUT', path: CONSENT_PATH, function: 'consent' },
   { method: 'GET', path: CONSENT_VISITOR_PATH, function: 'consent' },
   { method: 'DELETE', path: CONSENT_VISITOR_PATH, function: 'consent' },
+  { method: 'POST', path: CONSENT_OBJECTION_PATH, function: 'consent' },
 ]
 
 export interface MatchedRoute {

@@ -9,6 +9,7 @@ import { type IngestRoute, parseIngestBody } from '#shared/events/parse.ts'
 import { type PixelQuery, parsePixelQuery } from '#shared/events/pixel.ts'
 import type { IncomingEvent } from '#shared/events/schema.ts'
 import type { TraitStore } from '#shared/identity/trait-store.ts'
+import { EVERY_VERSION_COVERS_ALL, type PolicyCoverage } from '#shared/policy/coverage.ts'
 import { anonymisedClientIp } from '#shared/privacy/client-ip.ts'
 import type { Redaction } from '#shared/privacy/pii-policy.ts'
 import { pseudonymsFor } from '#shared/privacy/pseudonyms.ts'
@@ -57,6 +58,8 @@ export interface CollectDeps {
   /** The vendor settings in force (config table, cached). Absent: the config file's `vendors`, unchanging. */
   vendorSettings?: VendorSettingsReader
   consent: ConsentStore
+  /** What each policy version covers (config table, cached). Absent: every version covers everything. */
+  policyCoverage?: () => Promise<PolicyCoverage>
   dispatch: Dispatch
   /** Keeps hashed identify traits with the consent record while the visitor allows marketing. */
   traits?: TraitStore
@@ -157,7 +160,10 @@ export async function collectEvents(
     neutralEventName: deps.config.privacy.neutralEventName,
   }
   const report = deps.onDecision ?? (() => {})
-  const configured = await configuredVendors(deps)
+  const [configured, coverage] = await Promise.all([
+    configuredVendors(deps),
+    deps.policyCoverage ? deps.policyCoverage() : EVERY_VERSION_COVERS_ALL,
+  ])
   const edge = edgeIdentity({
     kinds: configured.flatMap(({ vendor, settings }) => (settings.enabled ? vendor.identity : [])),
     request: {
@@ -215,7 +221,7 @@ export async function collectEvents(
     if (event.type === 'identify' && stored && optedIn('marketing', facts))
       identified.push({ event, consentKey: key, consent: stored })
     for (const { vendor, settings } of configured) {
-      const decision = decide({ vendor: vendorPolicy(vendor.id, settings), ...facts })
+      const decision = decide({ vendor: vendorPolicy(vendor.id, settings), ...facts, coverage })
       const dropped: Array<{ field: string; reason: string }> = []
       const payload = decision.allow
         ? vendor.toPayload(event, edge.grant(vendor, event, key), {

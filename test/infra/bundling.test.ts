@@ -24,6 +24,7 @@ describe.each([
   ['collect', stack.collect],
   ['consent', stack.consent],
   ['ga4 deliver', ga4.deliverer],
+  ['admin', stack.admin],
 ])('the %s bundle', (_name, fn) => {
   const bundle = readFileSync(bundleOf(fn), 'utf8')
 

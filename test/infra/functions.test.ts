@@ -13,6 +13,7 @@ const functions: ReadonlyArray<[string, TagwardenFunction]> = [
   ['collect', stack.collect],
   ['consent', stack.consent],
   ['ga4 deliverer', ga4.deliverer],
+  ['admin', stack.admin],
 ]
 
 const environmentSchema = z.object({
@@ -183,8 +184,17 @@ describe('the consent function', () => {
 })
 
 describe('the ga4 deliverer', () => {
-  it('may read consent but never write it', () => {
-    for (const action of WRITE_ACTIONS) expect(policyOf(ga4.deliverer)).not.toContain(action)
+  it('may read consent but never write it; its one write is its last batch, in the vendor-status partition', () => {
+    const writes = statementsOf(ga4.deliverer).filter((statement) =>
+      [statement.Action].flat().some((action) => WRITE_ACTIONS.includes(action)),
+    )
+    expect(writes).toEqual([
+      {
+        Action: 'dynamodb:PutItem',
+        Resource: getAtt(stack.tables.config, 'Arn'),
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['vendor-status'] } },
+      },
+    ])
   })
 })
 

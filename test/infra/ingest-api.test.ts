@@ -42,6 +42,7 @@ const { stack, template } = synthesize(config)
 
 const routeSchema = z.object({
   Properties: z.object({
+    ApiId: z.object({ Ref: z.string() }),
     RouteKey: z.string(),
     Target: z.object({
       'Fn::Join': z.tuple([
@@ -60,15 +61,16 @@ const stageSchema = z.object({
   Properties: z.object({ AccessLogSettings: z.object({ Format: z.string() }) }),
 })
 
-/** Route key → logical id of the function its integration invokes. */
-function routedFunctions(routes: Template): Record<string, string> {
+/** Route key → logical id of the function its integration invokes, for the routes of one API. */
+function routedFunctions(routes: Template, apiLogicalId: string): Record<string, string> {
   const integrations = routes.findResources('AWS::ApiGatewayV2::Integration')
   return Object.fromEntries(
-    Object.values(routes.findResources('AWS::ApiGatewayV2::Route')).map((raw) => {
+    Object.values(routes.findResources('AWS::ApiGatewayV2::Route')).flatMap((raw) => {
       const route = routeSchema.parse(raw).Properties
+      if (route.ApiId.Ref !== apiLogicalId) return []
       const integrationId = route.Target['Fn::Join'][1][1].Ref
       const integration = integrationSchema.parse(integrations[integrationId]).Properties
-      return [route.RouteKey, integration.IntegrationUri['Fn::GetAtt'][0]]
+      return [[route.RouteKey, integration.IntegrationUri['Fn::GetAtt'][0]]]
     }),
   )
 }
@@ -95,7 +97,7 @@ describe('the ingest API', () => {
     const collect = logicalId(stack.collect.function)
     const consent = logicalId(stack.consent.function)
 
-    expect(routedFunctions(template)).toEqual({
+    expect(routedFunctions(template, logicalId(stack.ingest.api))).toEqual({
       'POST /v1/batch': collect,
       'POST /v1/track': collect,
       'POST /v1/page': collect,
@@ -118,6 +120,7 @@ describe('the ingest API', () => {
       'PUT /v1/consent': consent,
       'GET /v1/consent/{anonymousId}': consent,
       'DELETE /v1/consent/{anonymousId}': consent,
+      'POST /v1/consent/{anonymousId}/objection': consent,
     })
   })
 

@@ -8,7 +8,7 @@ import type { IConstruct } from 'constructs'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { addTagwardenStack } from '../../infra/tagwarden-app.ts'
-import { exampleConfig, synthesize } from './synth.ts'
+import { exampleConfig, exampleConfigInput, synthesize } from './synth.ts'
 
 const CERTIFICATE_ARN =
   'arn:aws:acm:eu-central-1:123456789012:certificate/0f0e0d0c-1111-2222-3333-444455556666'
@@ -35,17 +35,21 @@ describe('cdk-nag AWS Solutions checks', () => {
   const withDomain = synthesize(
     exampleConfig({ customDomain: { domainName: 't.example.com', certificateArn: CERTIFICATE_ARN } }),
   )
+  // No region: the admin policy's acknowledged resource then holds <AWS::Region>, not a region name.
+  const { region: _region, ...anywhere } = exampleConfigInput()
+  const environmentAgnostic = synthesize(exampleConfig({ ...anywhere, stage: 'anywhere' }))
 
   it.each([
     ['the example deployment', example.app],
     ['a deployment on a custom domain', withDomain.app],
+    ['an environment-agnostic deployment', environmentAgnostic.app],
   ])('find nothing unacknowledged in %s', (_name, app) => {
     const report = new AwsSolutionsChecks().validateScope(app)
 
     expect(report.violations.map((violation) => violation.ruleName)).toEqual([])
   })
 
-  it('acknowledge only the public routes (no authorizer) and the secrets that cannot rotate on a schedule', () => {
+  it('acknowledge only the public routes (no authorizer), the secrets that cannot rotate on a schedule and the IAM resources that cannot be narrower, none on the admin API', () => {
     const acknowledged = acknowledgements(example.app).map(({ rule, path }) => `${rule} @ ${path}`)
 
     expect(acknowledged.sort()).toEqual(
@@ -72,12 +76,17 @@ describe('cdk-nag AWS Solutions checks', () => {
         'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/PUT--v1--consent',
         'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/GET--v1--consent--{anonymousId}',
         'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/DELETE--v1--consent--{anonymousId}',
+        'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/POST--v1--consent--{anonymousId}--objection',
         'AwsSolutions-SMG4 @ Tagwarden-example/PseudonymKey',
         'AwsSolutions-SMG4 @ Tagwarden-example/Ga4Delivery/Credentials',
         'AwsSolutions-SMG4 @ Tagwarden-example/MetaDelivery/Credentials',
         'AwsSolutions-SMG4 @ Tagwarden-example/LinkedinDelivery/Credentials',
         'AwsSolutions-SMG4 @ Tagwarden-example/HubspotDelivery/Credentials',
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole] @ Tagwarden-example/AWS679f53fac002430cb0da5b7982bd2287/ServiceRole',
+        // cloudwatch:GetMetricData has no resource-level permissions; alone in its own policy.
+        'AwsSolutions-IAM5[Resource::*] @ Tagwarden-example/Admin/MetricsReader',
+        // Any method, any path parameter, under /admin/ of the admin API's stage.
+        'AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-central-1:<AWS::AccountId>:<AdminApiB3376E39>/$default/*/admin/*] @ Tagwarden-example/AdminApi/InvokePolicy',
       ].sort(),
     )
   })

@@ -6,7 +6,6 @@ import { dynamoVendorSettingsSource } from '#shared/adapters/dynamodb-vendor-set
 import { ADMIN_ROUTES, LOCAL_ADMIN_PRINCIPAL } from '#shared/admin/api.ts'
 import { composeAdmin } from '../../functions/admin/compose.ts'
 import { createAdminHandler } from '../../functions/admin/handler.ts'
-import { localRedriverUnavailable } from '../../local/admin-status.ts'
 import { developmentConfig } from '../../local/dev-config.ts'
 import { dynaliteTransactWrite } from '../../local/dynalite-transactions.ts'
 import { CONFIG_TABLE, type LocalSystem, startLocalSystem } from '../../local/system.ts'
@@ -94,7 +93,7 @@ describe('the admin API through the local system, over real HTTP', () => {
         dynamo: client,
         configTable: CONFIG_TABLE,
         status: { statusOf: () => Promise.reject(new Error('must not be asked')) },
-        redriver: localRedriverUnavailable,
+        redriver: { redrive: () => Promise.reject(new Error('must not be asked')) },
         transactWrite: dynaliteTransactWrite(client),
       }),
     )

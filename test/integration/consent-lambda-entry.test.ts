@@ -8,11 +8,13 @@ import { apiEvent, basicAuthorization, lambdaContext } from '../support/api-even
 const TABLE = 'consent-entry-test'
 const WRITE_KEY = 'entry-write-key-1'
 const PSEUDONYM_KEY = 'entry-test-pseudonym-key'
+/** Holds the published policy versions the consent API reads (none here: the implicit one applies). */
+const CONFIG_TABLE = 'entry-config'
 
 let dynamo: EmbeddedDynamo
 
 beforeAll(async () => {
-  dynamo = await startEmbeddedDynamo([TABLE])
+  dynamo = await startEmbeddedDynamo([TABLE, CONFIG_TABLE])
   vi.stubEnv(
     'TAGWARDEN_CONFIG_JSON',
     JSON.stringify({
@@ -20,6 +22,7 @@ beforeAll(async () => {
     }),
   )
   vi.stubEnv('CONSENT_TABLE_NAME', TABLE)
+  vi.stubEnv('CONFIG_TABLE_NAME', CONFIG_TABLE)
   vi.stubEnv('TAGWARDEN_PSEUDONYM_KEY', PSEUDONYM_KEY)
   vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamo.endpoint)
   vi.stubEnv('AWS_REGION', dynamo.clientConfig.region)

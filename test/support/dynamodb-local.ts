@@ -89,12 +89,13 @@ export async function startDynamoDbLocal(tableNames: ReadonlyArray<string>): Pro
       '-port',
       String(port),
     ],
-    { stdio: 'ignore' },
+    // Its cwd is where it leaves its metadata file: the cache, not the repository.
+    { stdio: 'ignore', cwd: directory },
   )
   const endpoint = `http://127.0.0.1:${port}`
   const clientConfig = {
     endpoint,
-    region: 'local',
+    region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   }
   const client = new DynamoDBClient({ ...clientConfig, maxAttempts: 1 })

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { type DecisionInput, decide, type VendorPolicy } from '#shared/consent/decide.ts'
 import type { ConsentRecord, Purposes } from '#shared/consent/model.ts'
 import type { EventType } from '#shared/events/model.ts'
+import { EVERY_VERSION_COVERS_ALL } from '#shared/policy/coverage.ts'
 
 const analyticsVendor: VendorPolicy = {
   id: 'ga4',
@@ -30,7 +31,14 @@ const granted = stored({ analytics: true, marketing: true })
 const refused = stored({ analytics: false, marketing: false })
 
 function input(overrides: Partial<DecisionInput>): DecisionInput {
-  return { vendor: analyticsVendor, stored: granted, event: { type: 'page' }, gpc: false, ...overrides }
+  return {
+    vendor: analyticsVendor,
+    stored: granted,
+    event: { type: 'page' },
+    gpc: false,
+    coverage: EVERY_VERSION_COVERS_ALL,
+    ...overrides,
+  }
 }
 
 describe('decide', () => {
@@ -141,6 +149,7 @@ const decisionInputArbitrary = (legalBasis: VendorPolicy['legalBasis']) =>
     stored: storedArbitrary,
     event: fc.record({ type: eventTypeArbitrary, consent: eventConsentArbitrary }),
     gpc: fc.boolean(),
+    coverage: fc.constant(EVERY_VERSION_COVERS_ALL),
   })
 
 describe('decide properties', () => {

@@ -27,6 +27,9 @@ describe('the route table', () => {
     expect(matchRoute('PUT', '/v1/batch')).toBeUndefined()
     expect(matchRoute('POST', '/v1/batch/')).toBeUndefined()
     expect(matchRoute('GET', '/v1/consent/')).toBeUndefined()
+    expect(matchRoute('POST', '/v1/consent/visitor-1/objection')?.routeKey).toBe(
+      'POST /v1/consent/{anonymousId}/objection',
+    )
   })
 
   it('finds every declared route from a request on it, with the segment as sent', () => {

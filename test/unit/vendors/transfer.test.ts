@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decide } from '#shared/consent/decide.ts'
+import { EVERY_VERSION_COVERS_ALL } from '#shared/policy/coverage.ts'
 import { VENDORS } from '#shared/vendors/index.ts'
 import { parseVendorSettings, vendorPolicy } from '#shared/vendors/runtime-settings.ts'
 import { EEA_COUNTRIES, transferRefusal } from '#shared/vendors/transfer.ts'
@@ -80,6 +81,7 @@ describe('third-country transfers (privacy §10)', () => {
       },
       event: { type: 'track' },
       gpc: false,
+      coverage: EVERY_VERSION_COVERS_ALL,
     })
     expect(decision).toEqual({ allow: false, reason: expect.stringContaining('no transfer safeguard') })
   })
