@@ -3,7 +3,7 @@ import { dynamoAdminStore, type TransactWrite } from '#shared/adapters/dynamodb-
 import type { Redriver, VendorStatusSource } from '#shared/admin/ports.ts'
 import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
 import { VENDOR_SETTINGS_MAX_AGE_MS } from '#shared/vendors/settings-store.ts'
-import type { createAdminHandler } from './handler.ts'
+import type { AdminHandlerDeps } from './handler.ts'
 
 export interface AdminParts {
   config: DeploymentConfig
@@ -17,7 +17,7 @@ export interface AdminParts {
 }
 
 /** The admin API's dependencies, composed the same way in Lambda (functions/admin.ts) and locally. */
-export function composeAdmin(parts: AdminParts): Parameters<typeof createAdminHandler>[0] {
+export function composeAdmin(parts: AdminParts): AdminHandlerDeps {
   return {
     store: dynamoAdminStore(
       parts.dynamo,

@@ -22,7 +22,7 @@ const iamContextSchema = z.object({
 type RouteKeyOf<R> = R extends AdminRoute ? `${R['method']} ${R['path']}` : never
 type RouteKey = RouteKeyOf<AdminRoute>
 
-/** The admin service's dependencies, plus where unexpected errors are reported (never the event). */
+/** The admin service's dependencies; `report` is told of unexpected errors (never the event). */
 export type AdminHandlerDeps = Admin.AdminDeps
 
 function principalOf(event: AdminEvent): string {
@@ -94,7 +94,7 @@ function isRouteKey(key: string): key is RouteKey {
  * The admin API: one function behind every ADMIN_ROUTES route, dispatched by the route key API Gateway
  * matched. The principal is checked before anything else; no CORS (the page is proxied, same origin).
  */
-export function createAdminHandler(deps: AdminHandlerDeps & { report?: (error: unknown) => void }) {
+export function createAdminHandler(deps: AdminHandlerDeps) {
   const serve = async (event: AdminEvent): Promise<HttpResult> => {
     const principal = principalOf(event)
     if (!isRouteKey(event.routeKey)) throw new NotFoundError(`route ${event.routeKey}`)
