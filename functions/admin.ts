@@ -1,8 +1,55 @@
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
+import { Logger } from '@aws-lambda-powertools/logger'
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch'
+import { SQSClient } from '@aws-sdk/client-sqs'
+import { documentClient } from '#shared/adapters/dynamodb-client.ts'
+import { dynamoLastDelivery } from '#shared/adapters/dynamodb-last-delivery.ts'
+import { sqsRedriver, type VendorQueueArns } from '#shared/adapters/sqs-redrive.ts'
+import { sqsVendorStatus, type VendorQueueUrls } from '#shared/adapters/sqs-vendor-status.ts'
+import {
+  deadLetterQueueArnVariable,
+  deadLetterQueueUrlVariable,
+  deploymentConfigFromEnvironment,
+  ENV,
+  queueArnVariable,
+  queueUrlVariable,
+  requireEnv,
+} from '#shared/config/environment.ts'
+import { VENDOR_IDS } from '#shared/vendors/index.ts'
+import { composeAdmin } from './admin/compose.ts'
+import { createAdminHandler } from './admin/handler.ts'
 
-/** Placeholder so the stack bundles; the admin API's real handler replaces this file. */
-export const handler = async (): Promise<APIGatewayProxyStructuredResultV2> => ({
-  statusCode: 501,
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ error: 'The admin API is not implemented yet' }),
-})
+const logger = new Logger({ serviceName: 'tagwarden-admin' })
+// The error only: the request event holds the caller's IP and must never be logged.
+const report = (error: unknown) => logger.error('admin request failed', { error })
+
+const configTable = requireEnv(ENV.configTable)
+const dynamo = documentClient()
+const sqs = new SQSClient({})
+const queues = Object.fromEntries(
+  VENDOR_IDS.map((vendor) => [
+    vendor,
+    {
+      queueUrl: requireEnv(queueUrlVariable(vendor)),
+      queueArn: requireEnv(queueArnVariable(vendor)),
+      deadLetterQueueUrl: requireEnv(deadLetterQueueUrlVariable(vendor)),
+      deadLetterQueueArn: requireEnv(deadLetterQueueArnVariable(vendor)),
+    } satisfies VendorQueueUrls & VendorQueueArns,
+  ]),
+)
+
+export const handler = createAdminHandler(
+  composeAdmin({
+    config: deploymentConfigFromEnvironment(),
+    dynamo,
+    configTable,
+    status: sqsVendorStatus({
+      sqs,
+      cloudwatch: new CloudWatchClient({}),
+      queues,
+      lastDelivery: dynamoLastDelivery(dynamo, configTable),
+      onError: report,
+    }),
+    redriver: sqsRedriver({ sqs, queues, onError: report }),
+    report,
+  }),
+)

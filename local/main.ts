@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { ConfigError, configFromEnvironment } from '#shared/config/load.ts'
+import { DEFAULT_ADMIN_PORT } from './admin-server.ts'
 import { vendorCredentials } from './credentials.ts'
 import { DEV_WRITE_KEY, developmentConfig } from './dev-config.ts'
 import { DEFAULT_OUTBOX_ENTRIES } from './outbox.ts'
@@ -27,6 +28,8 @@ const system = await startLocalSystem({
   print,
   dataDir,
   outboxEntries: positiveInteger('TAGWARDEN_OUTBOX_ENTRIES', DEFAULT_OUTBOX_ENTRIES),
+  adminPort: port('TAGWARDEN_ADMIN_PORT', DEFAULT_ADMIN_PORT),
+  ...(env.TAGWARDEN_ADMIN_TOKEN ? { adminToken: env.TAGWARDEN_ADMIN_TOKEN } : {}),
 })
 
 print(`tagwarden listening on ${system.url}`)
@@ -35,6 +38,8 @@ print(`  data (consent, queues, dead letters): ${dataDir} (delete it to start af
 print(
   `  vendors: ${vendorBaseUrl ? `sending for real to ${vendorBaseUrl}` : 'dry run (see GET /__tagwarden/outbox)'}`,
 )
+print(`  admin API and page on ${system.adminUrl}/#token=${system.adminToken}`)
+print(`  admin token (Authorization: Bearer …, TAGWARDEN_ADMIN_TOKEN): ${system.adminToken}`)
 if (!env.TAGWARDEN_CONFIG && !env.TAGWARDEN_CONFIG_JSON)
   print(`  development config: write key "${DEV_WRITE_KEY}"`)
 
@@ -60,5 +65,15 @@ function positiveInteger(name: string, fallback: number): number {
   const value = Number(raw)
   if (!Number.isInteger(value) || value < 1)
     throw new ConfigError(`${name} must be a positive integer, got "${raw}"`)
+  return value
+}
+
+/** A TCP port, 0 meaning any free one. */
+function port(name: string, fallback: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < 0 || value > 65_535)
+    throw new ConfigError(`${name} must be a port number (0 for any free port), got "${raw}"`)
   return value
 }

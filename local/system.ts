@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { dynamoLastDelivery } from '#shared/adapters/dynamodb-last-delivery.ts'
@@ -12,17 +14,22 @@ import { corsHeaders, preflightResponse } from '#shared/http/cors.ts'
 import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
 import type { DecisionRecord } from '#shared/ingest/collect.ts'
 import { VENDORS, type VendorId } from '#shared/vendors/index.ts'
+import { composeAdmin } from '../functions/admin/compose.ts'
+import { createAdminHandler } from '../functions/admin/handler.ts'
 import { composeCollect } from '../functions/collect/compose.ts'
 import { createCollectHandler } from '../functions/collect/handler.ts'
 import { composeConsent } from '../functions/consent/compose.ts'
 import { createConsentHandler } from '../functions/consent/handler.ts'
 import { composeDeliver } from '../functions/deliver/compose.ts'
 import { createDeliverHandler } from '../functions/deliver/handler.ts'
+import { startLocalAdminServer } from './admin-server.ts'
 import { BodyTooLargeError, toApiGatewayEvent, writeResult } from './api-gateway.ts'
 import { claimDataDir } from './data-dir.ts'
 import { startEmbeddedDynamo } from './dynalite.ts'
+import { dynaliteTransactWrite } from './dynalite-transactions.ts'
 import { lambdaContext } from './lambda-context.ts'
 import { DEFAULT_OUTBOX_ENTRIES, Outbox } from './outbox.ts'
+import { localQueueStatus, localRedriver } from './queue-status.ts'
 import { type LocalQueueSettings, LocalQueues, queueSettingsFor } from './queues.ts'
 import { recordingSender } from './recording-sender.ts'
 
@@ -63,6 +70,10 @@ export interface LocalSystemOptions {
   queueSettings?: LocalQueueSettings
   /** How long close() waits for running deliveries. */
   drainTimeoutMs?: number
+  /** The admin API and page's port (TAGWARDEN_ADMIN_PORT); absent or 0: any free port. */
+  adminPort?: number
+  /** What the admin API wants as `Authorization: Bearer …` (TAGWARDEN_ADMIN_TOKEN); absent: random. */
+  adminToken?: string
 }
 
 export interface LocalSystem {
@@ -70,8 +81,15 @@ export interface LocalSystem {
   dynamoEndpoint: string
   outbox: Outbox
   queues: LocalQueues
+  /** The admin API (`/admin/*`) and the admin page (`/`). */
+  adminUrl: string
+  adminToken: string
   close(): Promise<void>
 }
+
+/** The admin page's files (written into admin-ui/ by the page's own work). */
+const ADMIN_UI_DIRECTORY = fileURLToPath(new URL('../admin-ui/', import.meta.url))
+const ADMIN_TOKEN_BYTES = 32
 
 type ApiHandler = (
   event: APIGatewayProxyEventV2,
@@ -170,6 +188,29 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   }
   queues.start()
 
+  const adminToken = options.adminToken ?? randomBytes(ADMIN_TOKEN_BYTES).toString('hex')
+  const admin = await startLocalAdminServer({
+    handler: createAdminHandler(
+      composeAdmin({
+        config,
+        dynamo: client,
+        configTable: CONFIG_TABLE,
+        status: localQueueStatus({
+          queues,
+          lastDelivery: dynamoLastDelivery(client, CONFIG_TABLE),
+          onError: reportError,
+        }),
+        redriver: localRedriver(queues),
+        transactWrite: dynaliteTransactWrite(client),
+        report: reportError,
+      }),
+    ),
+    token: adminToken,
+    port: options.adminPort ?? 0,
+    print,
+    staticDirectory: ADMIN_UI_DIRECTORY,
+  })
+
   const handlers: Record<ApiFunction, ApiHandler> = { collect, consent: consentApi }
   const route = (method: string, path: string): Route | undefined => {
     const matched = matchRoute(method, path)
@@ -218,7 +259,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     dynamoEndpoint: dynamo.endpoint,
     outbox,
     queues,
+    adminUrl: admin.url,
+    adminToken,
     async close() {
+      await admin.close()
       // Requests under way get their answer (an accepted event is journalled before it); then deliveries drain.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()

@@ -86,7 +86,10 @@ export async function seedVendorSettings(
   return result
 }
 
-/** Replaces a vendor's settings whatever is stored (tests, and the admin API). */
+/**
+ * Replaces a vendor's settings whatever is stored (tests). The item loses the admin's `revision` and
+ * `updatedBy`, so it counts as revision 0 again; the admin API writes through dynamodb-admin-store.ts.
+ */
 export async function putVendorSettings(
   client: DynamoDBDocumentClient,
   tableName: string,

@@ -51,3 +51,11 @@ export class NotFoundError extends ClientError {
     super(404, `${what} not found`)
   }
 }
+
+/** A refused change: a missing safeguard, a version already published, a concurrent change. */
+export class ConflictError extends ClientError {
+  override name = 'ConflictError'
+  constructor(message: string) {
+    super(409, message)
+  }
+}

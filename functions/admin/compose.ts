@@ -1,0 +1,36 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { dynamoAdminStore, type TransactWrite } from '#shared/adapters/dynamodb-admin-store.ts'
+import type { Redriver, VendorStatusSource } from '#shared/admin/ports.ts'
+import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
+import { VENDOR_SETTINGS_MAX_AGE_MS } from '#shared/vendors/settings-store.ts'
+import type { AdminHandlerDeps } from './handler.ts'
+
+export interface AdminParts {
+  config: DeploymentConfig
+  dynamo: DynamoDBDocumentClient
+  configTable: string
+  status: VendorStatusSource
+  redriver: Redriver
+  /** Where the server has no TransactWriteItems (dynalite, locally): the stand-in from local/. */
+  transactWrite?: TransactWrite
+  report?: (error: unknown) => void
+}
+
+/** The admin API's dependencies, composed the same way in Lambda (functions/admin.ts) and locally. */
+export function composeAdmin(parts: AdminParts): AdminHandlerDeps {
+  return {
+    store: dynamoAdminStore(
+      parts.dynamo,
+      parts.configTable,
+      parts.transactWrite ? { transactWrite: parts.transactWrite } : {},
+    ),
+    status: parts.status,
+    redriver: parts.redriver,
+    now: () => new Date(),
+    newId: () => crypto.randomUUID(),
+    production: parts.config.production,
+    auditDays: parts.config.retention.auditDays,
+    takesEffectWithinSeconds: VENDOR_SETTINGS_MAX_AGE_MS / 1000,
+    ...(parts.report ? { report: parts.report } : {}),
+  }
+}
