@@ -1,4 +1,5 @@
 import type { Purpose } from '#shared/consent/model.ts'
+import type { PolicyVersion } from '#shared/policy/versions.ts'
 
 /**
  * The admin API's HTTP contract: a separate HTTP API with IAM authorisation on every route (never the
@@ -22,7 +23,12 @@ export const ADMIN_ROUTES = [
 ] as const
 
 export type AdminRoute = (typeof ADMIN_ROUTES)[number]
-export type AdminRouteKey = `${AdminRoute['method']} ${AdminRoute['path']}`
+/** One key per route, as API Gateway's `routeKey` names it (`GET /admin/vendors/{id}`). */
+export type AdminRouteKey = AdminRoute extends infer Route
+  ? Route extends { method: infer Method extends string; path: infer Path extends string }
+    ? `${Method} ${Path}`
+    : never
+  : never
 
 /** The principal the local admin server (npm start) acts as when the local admin token is presented. */
 export const LOCAL_ADMIN_PRINCIPAL = 'local:admin'
@@ -123,6 +129,18 @@ export interface AuditEntry {
 /** `GET /admin/audit?from=ISO&to=ISO&limit=N`: newest first. Default the last 30 days, limit 500. */
 export interface AuditAnswer {
   entries: AuditEntry[]
+}
+
+/** `GET /admin/policy-versions`: oldest first, and the one in force now (null before any takes effect). */
+export interface PolicyVersionsAnswer {
+  versions: PolicyVersion[]
+  current: PolicyVersion | null
+}
+
+/** `POST /admin/policy-versions` answers 201 with the version as stored and its audit entry. */
+export interface PublishPolicyAnswer {
+  version: PolicyVersion
+  audit: AuditEntry
 }
 
 /** `POST /admin/policy-versions`. */

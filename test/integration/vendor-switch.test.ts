@@ -270,7 +270,10 @@ describe('switching Meta in the config table', () => {
     expect(outcomesOf('within-window-2', 'meta')).toEqual([
       { outcome: 'withheld', reason: 'meta is switched off by admin' },
     ])
-    expect(decisionOf('off-1', 'meta')).toMatchObject({ allow: false, reason: 'meta is switched off by admin' })
+    expect(decisionOf('off-1', 'meta')).toMatchObject({
+      allow: false,
+      reason: 'meta is switched off by admin',
+    })
     expect(decisionOf('off-1', 'ga4')).toMatchObject({ allow: true })
     expect(outcomesOf('off-1', 'ga4')).toEqual([{ outcome: 'delivered', reason: 'ga4 answered 204' }])
     expect(requestsTo(META_EVENTS_PATH)).toHaveLength(metaRequestsBefore)
