@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { ConfigError, configFromEnvironment } from '#shared/config/load.ts'
+import { VENDOR_SETTINGS_MAX_AGE_MS } from '#shared/vendors/settings-store.ts'
 import { DEFAULT_ADMIN_PORT } from './admin-server.ts'
 import { vendorCredentials } from './credentials.ts'
 import { DEV_WRITE_KEY, developmentConfig } from './dev-config.ts'
@@ -29,6 +30,7 @@ const system = await startLocalSystem({
   dataDir,
   outboxEntries: positiveInteger('TAGWARDEN_OUTBOX_ENTRIES', DEFAULT_OUTBOX_ENTRIES),
   adminPort: port('TAGWARDEN_ADMIN_PORT', DEFAULT_ADMIN_PORT),
+  settingsMaxAgeMs: settingsCacheSeconds() * 1000,
   ...(env.TAGWARDEN_ADMIN_TOKEN ? { adminToken: env.TAGWARDEN_ADMIN_TOKEN } : {}),
 })
 
@@ -40,6 +42,9 @@ print(
 )
 print(`  admin API and page on ${system.adminUrl}/#token=${system.adminToken}`)
 print(`  admin token (Authorization: Bearer …, TAGWARDEN_ADMIN_TOKEN): ${system.adminToken}`)
+print(
+  `  admin CLI: TAGWARDEN_ADMIN_URL=${system.adminUrl} TAGWARDEN_ADMIN_TOKEN=${system.adminToken} npx tagwarden admin vendors list`,
+)
 if (!env.TAGWARDEN_CONFIG && !env.TAGWARDEN_CONFIG_JSON)
   print(`  development config: write key "${DEV_WRITE_KEY}"`)
 
@@ -76,4 +81,14 @@ function port(name: string, fallback: number): number {
   if (!Number.isInteger(value) || value < 0 || value > 65_535)
     throw new ConfigError(`${name} must be a port number (0 for any free port), got "${raw}"`)
   return value
+}
+
+/** TAGWARDEN_SETTINGS_CACHE_SECONDS: 1 to 30 (the deployed window), default 30. */
+function settingsCacheSeconds(): number {
+  const seconds = positiveInteger('TAGWARDEN_SETTINGS_CACHE_SECONDS', VENDOR_SETTINGS_MAX_AGE_MS / 1000)
+  if (seconds * 1000 > VENDOR_SETTINGS_MAX_AGE_MS)
+    throw new ConfigError(
+      `TAGWARDEN_SETTINGS_CACHE_SECONDS must be at most ${VENDOR_SETTINGS_MAX_AGE_MS / 1000}, got ${seconds}`,
+    )
+  return seconds
 }

@@ -70,6 +70,11 @@ export interface LocalSystemOptions {
   queueSettings?: LocalQueueSettings
   /** How long close() waits for running deliveries. */
   drainTimeoutMs?: number
+  /**
+   * How long collect and deliver serve one read of vendor settings and policy versions
+   * (TAGWARDEN_SETTINGS_CACHE_SECONDS; at most and by default 30 s, as deployed). The admin API states it.
+   */
+  settingsMaxAgeMs?: number
   /** The admin API and page's port (TAGWARDEN_ADMIN_PORT); absent or 0: any free port. */
   adminPort?: number
   /** What the admin API wants as `Authorization: Bearer …` (TAGWARDEN_ADMIN_TOKEN); absent: random. */
@@ -129,11 +134,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 
   // Like the deployed stack: the config file seeds the config table (an item already there wins).
   await seedVendorSettings(client, CONFIG_TABLE, config.vendors)
+  const settingsWindow =
+    options.settingsMaxAgeMs !== undefined ? { settingsMaxAgeMs: options.settingsMaxAgeMs } : {}
   const collect = createCollectHandler(
     composeCollect({
       config,
       dynamo: client,
       tables: { consent: CONSENT_TABLE, config: CONFIG_TABLE, idempotency: IDEMPOTENCY_TABLE },
+      ...settingsWindow,
       dispatch: queues,
       pseudonymKey: options.pseudonymKey,
       trustProxy: options.trustProxy,
@@ -172,6 +180,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
           vendor,
           dynamo: client,
           tables: { consent: CONSENT_TABLE, config: CONFIG_TABLE },
+          ...settingsWindow,
           credentials: async () => secret,
           sender: recordingSender(outbox, print, realSender),
           deadLetters: queues.deadLetters(vendor.id),
@@ -192,6 +201,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const admin = await startLocalAdminServer({
     handler: createAdminHandler(
       composeAdmin({
+        ...settingsWindow,
         config,
         dynamo: client,
         configTable: CONFIG_TABLE,

@@ -14,6 +14,8 @@ export interface AdminParts {
   /** Where the server has no TransactWriteItems (dynalite, locally): the stand-in from local/. */
   transactWrite?: TransactWrite
   report?: (error: unknown) => void
+  /** The settings cache window collect and deliver run with, stated in every answer (default 30 s). */
+  settingsMaxAgeMs?: number
 }
 
 /** The admin API's dependencies, composed the same way in Lambda (functions/admin.ts) and locally. */
@@ -30,7 +32,7 @@ export function composeAdmin(parts: AdminParts): AdminHandlerDeps {
     newId: () => crypto.randomUUID(),
     production: parts.config.production,
     auditDays: parts.config.retention.auditDays,
-    takesEffectWithinSeconds: VENDOR_SETTINGS_MAX_AGE_MS / 1000,
+    takesEffectWithinSeconds: Math.ceil((parts.settingsMaxAgeMs ?? VENDOR_SETTINGS_MAX_AGE_MS) / 1000),
     ...(parts.report ? { report: parts.report } : {}),
   }
 }

@@ -16,6 +16,8 @@ export interface CollectParts {
   dispatch: Dispatch
   pseudonymKey: string
   trustProxy: boolean
+  /** How long a read of vendor settings and policy versions serves (≤ 30 s; default 30 s). */
+  settingsMaxAgeMs?: number
   /** Where the collector's decisions, errors and refused pixels go (logs and metrics; locally the outbox). */
   report: Pick<CollectHandlerDeps, 'onDecision' | 'reportError' | 'reportPixelRefusal'>
 }
@@ -23,12 +25,16 @@ export interface CollectParts {
 /** The collector's dependencies, composed the same way in Lambda (functions/collect.ts) and locally. */
 export function composeCollect(parts: CollectParts): CollectHandlerDeps {
   const { dynamo, tables, report } = parts
+  const cache = {
+    onError: report.reportError,
+    ...(parts.settingsMaxAgeMs !== undefined ? { maxAgeMs: parts.settingsMaxAgeMs } : {}),
+  }
   return {
     config: parts.config,
-    vendorSettings: dynamoVendorSettings(dynamo, tables.config, { onError: report.reportError }),
+    vendorSettings: dynamoVendorSettings(dynamo, tables.config, cache),
     consent: dynamoConsentStore(dynamo, tables.consent),
     policyCoverage: coverageReader(
-      dynamoPolicyVersions(dynamo, tables.config, { onError: report.reportError }),
+      dynamoPolicyVersions(dynamo, tables.config, cache),
       parts.config.policyVersion,
     ),
     traits: dynamoTraitStore(dynamo, tables.consent),

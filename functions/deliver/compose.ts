@@ -35,13 +35,19 @@ export interface DeliverParts {
   reportError: (error: unknown) => void
   /** Where each batch's summary outcome is left for the admin's status (throttled; a failed write is reported). */
   lastDelivery?: LastDeliveryStore
+  /** How long a read of vendor settings and policy versions serves (≤ 30 s; default 30 s). */
+  settingsMaxAgeMs?: number
 }
 
 /** A deliverer's dependencies, composed the same way in Lambda (functions/deliver.ts) and locally. */
 export function composeDeliver(parts: DeliverParts): DeliverDeps<unknown> {
+  const cache = {
+    onError: parts.reportError,
+    ...(parts.settingsMaxAgeMs !== undefined ? { maxAgeMs: parts.settingsMaxAgeMs } : {}),
+  }
   const binding = vendorBinding({
     vendor: parts.vendor,
-    settings: dynamoVendorSettings(parts.dynamo, parts.tables.config, { onError: parts.reportError }),
+    settings: dynamoVendorSettings(parts.dynamo, parts.tables.config, cache),
     credentials: parts.credentials,
     baseUrl: parts.baseUrl,
     production: parts.production,
@@ -54,7 +60,7 @@ export function composeDeliver(parts: DeliverParts): DeliverDeps<unknown> {
     binding: recorder ? recordingFailure(binding, recorder) : binding,
     consent: dynamoConsentStore(parts.dynamo, parts.tables.consent),
     policyCoverage: coverageReader(
-      dynamoPolicyVersions(parts.dynamo, parts.tables.config, { onError: parts.reportError }),
+      dynamoPolicyVersions(parts.dynamo, parts.tables.config, cache),
       parts.policyVersion,
     ),
     sender: parts.sender,

@@ -56,10 +56,11 @@ export function dynamoPolicyVersionsSource(
 export function dynamoPolicyVersions(
   client: DynamoDBDocumentClient,
   tableName: string,
-  options: { onError?: (error: unknown) => void; now?: () => number } = {},
+  options: { onError?: (error: unknown) => void; now?: () => number; maxAgeMs?: number } = {},
 ): PolicyVersions {
   return cachedPolicyVersions(dynamoPolicyVersionsSource(client, tableName, options.onError), {
     now: options.now ?? Date.now,
+    ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
   })
 }

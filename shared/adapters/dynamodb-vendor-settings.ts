@@ -107,10 +107,11 @@ export async function putVendorSettings(
 export function dynamoVendorSettings(
   client: DynamoDBDocumentClient,
   tableName: string,
-  options: { onError?: (error: unknown) => void; now?: () => number } = {},
+  options: { onError?: (error: unknown) => void; now?: () => number; maxAgeMs?: number } = {},
 ): VendorSettingsReader {
   const cache = cachedVendorSettings(dynamoVendorSettingsSource(client, tableName), parseVendorSettings, {
     now: options.now ?? Date.now,
+    ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
   })
   return { settingsOf: (id) => cache.get(id) }
