@@ -33,6 +33,12 @@ export function parsedSettings(vendor: AnyVendor, raw: unknown): Record<string, 
   return parsed.success && isRecord(parsed.data) ? parsed.data : null
 }
 
+/** What the vendor's schema fills in from nothing, or null when it needs fields of the admin (an id). */
+function defaultSettings(vendor: AnyVendor): Record<string, unknown> | null {
+  const defaults = vendor.settingsSchema.safeParse({})
+  return defaults.success && isRecord(defaults.data) ? defaults.data : null
+}
+
 /** The vendor's own defaults for a transfer, where its schema can default every field. */
 function defaultTransfer(vendor: AnyVendor): Transfer {
   const defaults = vendor.settingsSchema.safeParse({})
@@ -56,7 +62,8 @@ export function vendorView(
     enabled: basics?.success ? basics.data.enabled : false,
     legalBasis: basics?.success ? basics.data.legalBasis : 'consent',
     transfer: transfer?.success ? transfer.data.transfer : defaultTransfer(vendor),
-    settings: settings ?? (isRecord(raw) ? raw : null),
+    // Never configured: the vendor's defaults, so an admin edits from what the schema would fill in.
+    settings: settings ?? (isRecord(raw) ? raw : defaultSettings(vendor)),
     revision: stored?.revision ?? 0,
     status,
   }

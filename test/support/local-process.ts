@@ -31,7 +31,7 @@ export async function startLocalProcess(env: Record<string, string>): Promise<Lo
   const ownDataDir = env.TAGWARDEN_DATA_DIR === undefined
   const dataDir = env.TAGWARDEN_DATA_DIR ?? temporaryDataDir()
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
-    env: { ...process.env, PORT: '0', ...env, TAGWARDEN_DATA_DIR: dataDir },
+    env: { ...process.env, PORT: '0', TAGWARDEN_ADMIN_PORT: '0', ...env, TAGWARDEN_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
