@@ -1,7 +1,7 @@
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 import type { AnyVendor } from '#shared/vendors/contract.ts'
-import { TRANSFER_SAFEGUARDS, type Transfer, type VendorStatus, type VendorView } from './api.ts'
+import { TRANSFER_SAFEGUARDS, type VendorStatus, type VendorView } from './api.ts'
 import type { StoredVendorSettings } from './store.ts'
 
 const withTransfer = z.object({
@@ -11,9 +11,6 @@ const withBasics = z.object({
   enabled: z.boolean(),
   legalBasis: z.enum(['consent', 'legitimate_interest']),
 })
-
-/** Shown when neither the settings nor the vendor's defaults say where the recipient sits. */
-const UNKNOWN_TRANSFER: Transfer = { country: '', safeguard: 'none' }
 
 /** A status source that failed: every figure unknown rather than the whole listing failing. */
 export const UNKNOWN_STATUS: VendorStatus = {
@@ -39,13 +36,6 @@ function defaultSettings(vendor: AnyVendor): Record<string, unknown> | null {
   return defaults.success && isRecord(defaults.data) ? defaults.data : null
 }
 
-/** The vendor's own defaults for a transfer, where its schema can default every field. */
-function defaultTransfer(vendor: AnyVendor): Transfer {
-  const defaults = vendor.settingsSchema.safeParse({})
-  const transfer = defaults.success ? withTransfer.safeParse(defaults.data) : undefined
-  return transfer?.success ? transfer.data.transfer : UNKNOWN_TRANSFER
-}
-
 /** The admin's view: stored settings (none or unparseable → switched off, as collect reads them) + status. */
 export function vendorView(
   vendor: AnyVendor,
@@ -61,7 +51,7 @@ export function vendorView(
     label: vendor.label,
     enabled: basics?.success ? basics.data.enabled : false,
     legalBasis: basics?.success ? basics.data.legalBasis : 'consent',
-    transfer: transfer?.success ? transfer.data.transfer : defaultTransfer(vendor),
+    transfer: transfer?.success ? transfer.data.transfer : vendor.recipient,
     // Never configured: the vendor's defaults, so an admin edits from what the schema would fill in.
     settings: settings ?? (isRecord(raw) ? raw : defaultSettings(vendor)),
     revision: stored?.revision ?? 0,

@@ -71,6 +71,8 @@ export interface Vendor<Id extends string, Settings extends BaseVendorSettings, 
   /** How people call it: "Google Analytics 4", "Meta Conversions API". */
   readonly label: string
   readonly profile: DeliveryProfile
+  /** Its recipient's country and the transfer safeguard its settings default to (privacy §10). */
+  readonly recipient: Transfer
   /** Admin-editable, kept in the config table; built with `vendorSettingsSchema`. */
   readonly settingsSchema: z.ZodMiniType<Settings, unknown>
   /** The JSON of its secret. */

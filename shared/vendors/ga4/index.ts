@@ -6,7 +6,7 @@ import { GA4_MAX_EVENTS_PER_REQUEST } from './limits.ts'
 import { GA4_PURPOSES, toGa4Payload } from './map.ts'
 import { type Ga4Payload, ga4PayloadSchema } from './payload.ts'
 import { ga4Requests, withAdSignalsDenied } from './requests.ts'
-import { type Ga4Settings, ga4SettingsSchema } from './settings.ts'
+import { GA4_RECIPIENT, type Ga4Settings, ga4SettingsSchema } from './settings.ts'
 
 /** Google Analytics 4 over the Measurement Protocol: analytics only, pseudonymous, no IP unless allowed. */
 export const ga4Vendor: Vendor<'ga4', Ga4Settings, Ga4Payload, Ga4Credentials> = {
@@ -14,6 +14,7 @@ export const ga4Vendor: Vendor<'ga4', Ga4Settings, Ga4Payload, Ga4Credentials> =
   label: 'Google Analytics 4',
   profile: { batchSize: GA4_MAX_EVENTS_PER_REQUEST, batchingWindowSeconds: 5 },
   settingsSchema: ga4SettingsSchema,
+  recipient: GA4_RECIPIENT,
   credentialsSchema: ga4CredentialsSchema,
   credentialsTemplate: { apiSecret: '' },
   devCredentials: { apiSecret: 'local-dev-ga4-api-secret' },

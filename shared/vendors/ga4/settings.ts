@@ -1,10 +1,17 @@
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 import { vendorSettingsSchema } from '../contract.ts'
+import type { Transfer } from '../transfer.ts'
 
 const ga4ParamName = z
   .string()
   .check(z.regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be a GA4 parameter name (lowercase snake_case, ≤ 40)'))
+
+/**
+ * The recipient's country and the safeguard assumed until an admin says otherwise (docs/deploy.md):
+ * Google LLC, certified under the EU–US Data Privacy Framework.
+ */
+export const GA4_RECIPIENT: Transfer = { country: 'US', safeguard: 'dpf' }
 
 /** The admin's GA4 settings (config table; seeded from the deployment config's `vendors.ga4`). */
 export const ga4SettingsSchema = vendorSettingsSchema(
@@ -24,8 +31,7 @@ export const ga4SettingsSchema = vendorSettingsSchema(
     /** Forward page titles (free text, screened for PII but names cannot be told apart): off by default. */
     forwardPageTitle: z._default(z.boolean(), false),
   },
-  // Google LLC, certified under the EU–US Data Privacy Framework.
-  { timeoutMs: 5_000, transfer: { country: 'US', safeguard: 'dpf' } },
+  { timeoutMs: 5_000, transfer: GA4_RECIPIENT },
 )
 
 export type Ga4Settings = z.infer<typeof ga4SettingsSchema>

@@ -11,7 +11,7 @@ import { classifyFormSubmitResponse, HUBSPOT_FORMS_ORIGIN } from './form-submiss
 import { toPayload } from './map.ts'
 import { type HubspotPayload, hubspotPayloadSchema } from './payload.ts'
 import { buildHubspotRequests, unsendableHubspot } from './requests.ts'
-import { type HubspotSettings, hubspotSettingsSchema } from './settings.ts'
+import { HUBSPOT_RECIPIENT, type HubspotSettings, hubspotSettingsSchema } from './settings.ts'
 
 export type { HubspotCredentials } from './credentials.ts'
 export type { HubspotEventPayload, HubspotFormPayload, HubspotPayload } from './payload.ts'
@@ -28,6 +28,7 @@ export const hubspotVendor = {
   // One invocation's batch fits one request of at most 500 inputs.
   profile: { batchSize: 100, batchingWindowSeconds: 5 },
   settingsSchema: hubspotSettingsSchema,
+  recipient: HUBSPOT_RECIPIENT,
   credentialsSchema: hubspotCredentialsSchema,
   credentialsTemplate: HUBSPOT_CREDENTIALS_TEMPLATE,
   devCredentials: HUBSPOT_DEV_CREDENTIALS,

@@ -1,6 +1,7 @@
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 import { vendorSettingsSchema } from '../contract.ts'
+import type { Transfer } from '../transfer.ts'
 import { hubspotFormConfigSchema } from './form-config.ts'
 import { HUBSPOT_DEFAULT_TIMEOUT_MS } from './limits.ts'
 import { HUBSPOT_INTERNAL_NAME, HUBSPOT_PORTAL_ID } from './names.ts'
@@ -11,6 +12,12 @@ export const FORM_ID = /^[A-Za-z0-9_-]{1,64}$/
 const internalName = z
   .string()
   .check(z.regex(HUBSPOT_INTERNAL_NAME, 'must be a HubSpot internal name (a-z first, then a-z0-9_; ≤ 50)'))
+
+/**
+ * The recipient's country and the safeguard assumed until an admin says otherwise (docs/deploy.md):
+ * HubSpot, Inc. (US, Data Privacy Framework); a portal hosted in HubSpot's EU data centre may say DE.
+ */
+export const HUBSPOT_RECIPIENT: Transfer = { country: 'US', safeguard: 'dpf' }
 
 /**
  * Behavioural events (vendors.md §4.2) and the contact forms of `POST /v1/forms/{formId}` (§4.1). The
@@ -78,8 +85,7 @@ export const hubspotSettingsSchema = vendorSettingsSchema(
       false,
     ),
   },
-  // HubSpot, Inc. (US, Data Privacy Framework); a portal hosted in HubSpot's EU data centre may say DE.
-  { timeoutMs: HUBSPOT_DEFAULT_TIMEOUT_MS, transfer: { country: 'US', safeguard: 'dpf' } },
+  { timeoutMs: HUBSPOT_DEFAULT_TIMEOUT_MS, transfer: HUBSPOT_RECIPIENT },
 )
 
 export type HubspotSettings = z.infer<typeof hubspotSettingsSchema>

@@ -10,7 +10,7 @@ import { linkedinUnsendable } from './event-age.ts'
 import { toPayload } from './map.ts'
 import { type LinkedinPayload, linkedinPayloadSchema } from './payload.ts'
 import { buildLinkedinRequests } from './requests.ts'
-import { type LinkedinSettings, linkedinSettingsSchema } from './settings.ts'
+import { LINKEDIN_RECIPIENT, type LinkedinSettings, linkedinSettingsSchema } from './settings.ts'
 
 export type { LinkedinCredentials } from './credentials.ts'
 export type { LinkedinPayload } from './payload.ts'
@@ -23,6 +23,7 @@ export const linkedinVendor: Vendor<'linkedin', LinkedinSettings, LinkedinPayloa
   // Well under the 5,000 elements a request may carry: one invocation's batch fits one request.
   profile: { batchSize: 100, batchingWindowSeconds: 5 },
   settingsSchema: linkedinSettingsSchema,
+  recipient: LINKEDIN_RECIPIENT,
   credentialsSchema: linkedinCredentialsSchema,
   credentialsTemplate: LINKEDIN_CREDENTIALS_TEMPLATE,
   devCredentials: LINKEDIN_DEV_CREDENTIALS,

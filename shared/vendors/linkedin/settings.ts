@@ -1,6 +1,7 @@
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 import { vendorSettingsSchema } from '../contract.ts'
+import type { Transfer } from '../transfer.ts'
 import { LINKEDIN_MAX_EVENT_NAME_CHARS, LINKEDIN_MAX_RULES } from './limits.ts'
 import { pathPatternProblem } from './path-pattern.ts'
 import { CONVERSION_URN } from './payload.ts'
@@ -47,6 +48,12 @@ const rule = z
     }),
   )
 
+/**
+ * The recipient's country and the safeguard assumed until an admin says otherwise (docs/deploy.md):
+ * LinkedIn Ireland contracts, LinkedIn Corporation (US, Data Privacy Framework) processes.
+ */
+export const LINKEDIN_RECIPIENT: Transfer = { country: 'US', safeguard: 'dpf' }
+
 export const linkedinSettingsSchema = vendorSettingsSchema(
   {
     version: z._default(
@@ -70,8 +77,7 @@ export const linkedinSettingsSchema = vendorSettingsSchema(
       [],
     ),
   },
-  // LinkedIn Ireland contracts, LinkedIn Corporation (US, Data Privacy Framework) processes.
-  { timeoutMs: DEFAULT_TIMEOUT_MS, transfer: { country: 'US', safeguard: 'dpf' } },
+  { timeoutMs: DEFAULT_TIMEOUT_MS, transfer: LINKEDIN_RECIPIENT },
 )
 
 export type LinkedinSettings = z.infer<typeof linkedinSettingsSchema>

@@ -10,7 +10,7 @@ import { metaUnsendable } from './event-age.ts'
 import { toPayload } from './map.ts'
 import { type MetaPayload, metaPayloadSchema } from './payload.ts'
 import { buildMetaRequests } from './requests.ts'
-import { checkMetaSettings, type MetaSettings, metaSettingsSchema } from './settings.ts'
+import { checkMetaSettings, META_RECIPIENT, type MetaSettings, metaSettingsSchema } from './settings.ts'
 
 export type { MetaCredentials } from './credentials.ts'
 export type { MetaPayload } from './payload.ts'
@@ -23,6 +23,7 @@ export const metaVendor: Vendor<'meta', MetaSettings, MetaPayload, MetaCredentia
   // Well under the 1,000 events a request may carry: one invocation's batch fits one request.
   profile: { batchSize: 100, batchingWindowSeconds: 5 },
   settingsSchema: metaSettingsSchema,
+  recipient: META_RECIPIENT,
   credentialsSchema: metaCredentialsSchema,
   credentialsTemplate: META_CREDENTIALS_TEMPLATE,
   devCredentials: META_DEV_CREDENTIALS,

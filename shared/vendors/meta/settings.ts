@@ -1,6 +1,7 @@
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 import { vendorSettingsSchema } from '../contract.ts'
+import type { Transfer } from '../transfer.ts'
 import { META_MIN_TIMEOUT_MS } from './limits.ts'
 import { META_STANDARD_EVENTS } from './standard-events.ts'
 
@@ -28,6 +29,12 @@ export const META_DEFAULT_CUSTOM_DATA: readonly string[] = [
 const propertyName = z
   .string()
   .check(z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be a property name (letters, digits, _; ≤ 64)'))
+
+/**
+ * The recipient's country and the safeguard assumed until an admin says otherwise (docs/deploy.md):
+ * Meta Platforms, Inc. receives the data; certified under the EU–US Data Privacy Framework.
+ */
+export const META_RECIPIENT: Transfer = { country: 'US', safeguard: 'dpf' }
 
 export const metaSettingsSchema = vendorSettingsSchema(
   {
@@ -97,8 +104,7 @@ export const metaSettingsSchema = vendorSettingsSchema(
         ),
     ),
   },
-  // Meta Platforms, Inc. receives the data; certified under the EU–US Data Privacy Framework.
-  { timeoutMs: META_MIN_TIMEOUT_MS, transfer: { country: 'US', safeguard: 'dpf' } },
+  { timeoutMs: META_MIN_TIMEOUT_MS, transfer: META_RECIPIENT },
 )
 
 export type MetaSettings = z.infer<typeof metaSettingsSchema>
