@@ -7,8 +7,11 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb'
  * Consent table: pk = consent key (keyed hash of site + visitor id);
  *   sk = `current` for the decision in force, `history#<updatedAt>#<receiptId>` for each change.
  * Config table: pk = item kind, sk = the item within it. Vendor settings: pk = `vendor-settings`,
- *   sk = `<vendorId>`, `settings` (map, the vendor's settings JSON) and `updatedAt` (ISO time; absent
- *   on an item seeded at deploy), so one query reads every vendor.
+ *   sk = `<vendorId>`, `settings` (map, the vendor's settings JSON), `updatedAt` (ISO time; absent
+ *   on an item seeded at deploy), `revision` and `updatedBy` (written by the admin API), so one query
+ *   reads every vendor. Policy versions: pk = `policy-versions`, sk = the version. Each deliverer's
+ *   last batch: pk = `vendor-status`, sk = `<vendorId>`. Audit entries: pk = `audit#<YYYY-MM>`,
+ *   sk = `<at>#<id>`, with `expiresAt` from `retention.auditDays`.
  * Idempotency table: pk = `<siteId>#<messageId>`, sk = `queued`; the consent key it was queued for.
  * Both carry `expiresAt` (epoch seconds) as the TTL attribute where an item holds visitor data.
  */
