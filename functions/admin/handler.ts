@@ -1,6 +1,6 @@
 import middy from '@middy/core'
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda'
-import type { AdminRoute } from '#shared/admin/api.ts'
+import type { AdminRouteKey } from '#shared/admin/api.ts'
 import * as Admin from '#shared/admin/service.ts'
 import { decodedBodyText } from '#shared/http/body.ts'
 import { httpErrors } from '#shared/http/error-middleware.ts'
@@ -18,9 +18,7 @@ const iamContextSchema = z.object({
   authorizer: z.object({ iam: z.object({ userArn: z.string().check(z.minLength(1)) }) }),
 })
 
-/** One key per route (api.ts's AdminRouteKey pairs every method with every path). */
-type RouteKeyOf<R> = R extends AdminRoute ? `${R['method']} ${R['path']}` : never
-type RouteKey = RouteKeyOf<AdminRoute>
+type RouteKey = AdminRouteKey
 
 /** The admin service's dependencies; `report` is told of unexpected errors (never the event). */
 export type AdminHandlerDeps = Admin.AdminDeps
