@@ -13,6 +13,9 @@ export const PRIVACY_ROUTES = {
   restrict: '/v1/privacy/restrict',
   object: '/v1/privacy/object',
   traits: '/v1/privacy/traits',
+  /** `POST` → 202 ErasureStatus (the visitor's cookies cleared); `POST /v1/privacy/erase/status` `{anonymousId, erasureId}` reads it. */
+  erase: '/v1/privacy/erase',
+  eraseStatus: '/v1/privacy/erase/status',
 } as const
 
 /** The visitor token's cookie (HttpOnly, Secure, SameSite=Lax, Path=/v1/, the consent lifetime). */
