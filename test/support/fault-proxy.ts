@@ -82,12 +82,17 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         outgoing.writeHead(answer.statusCode ?? 502, answer.headers)
         answer.pipe(outgoing)
         answer.on('end', () => record(answer.statusCode ?? 502, false))
+        // A browser or the API that drops its connection mid-answer is the test's business, not a crash.
+        answer.on('error', () => outgoing.destroy())
       },
     )
     upstream.on('error', () => {
-      outgoing.writeHead(502).end()
+      if (outgoing.headersSent) outgoing.destroy()
+      else outgoing.writeHead(502).end()
       record(502, false)
     })
+    incoming.on('error', () => upstream.destroy())
+    outgoing.on('error', () => upstream.destroy())
     incoming.pipe(upstream)
   })
   server.listen(0, '127.0.0.1')
