@@ -5,6 +5,13 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { z } from 'zod'
 import {
+  deadLetterQueueArnVariable,
+  deadLetterQueueUrlVariable,
+  queueArnVariable,
+  queueUrlVariable,
+} from '#shared/config/environment.ts'
+import { VENDOR_IDS } from '#shared/vendors/index.ts'
+import {
   bundleEntry,
   bundleFunction,
   FUNCTION_ENTRIES,
@@ -47,7 +54,15 @@ function benchEnvironment(): NodeJS.ProcessEnv {
     CONSENT_TABLE_NAME: 'bench-consent',
     IDEMPOTENCY_TABLE_NAME: 'bench-idempotency',
     CONFIG_TABLE_NAME: 'bench-config',
-    QUEUE_URL_GA4: `${UNREACHABLE_ENDPOINT}/000000000000/bench-ga4`,
+    // Every vendor's queue and DLQ (the collector sends to each; the admin function reads each).
+    ...Object.fromEntries(
+      VENDOR_IDS.flatMap((vendor) => [
+        [queueUrlVariable(vendor), `${UNREACHABLE_ENDPOINT}/000000000000/bench-${vendor}`],
+        [queueArnVariable(vendor), `arn:aws:sqs:eu-central-1:000000000000:bench-${vendor}`],
+        [deadLetterQueueUrlVariable(vendor), `${UNREACHABLE_ENDPOINT}/000000000000/bench-${vendor}-dlq`],
+        [deadLetterQueueArnVariable(vendor), `arn:aws:sqs:eu-central-1:000000000000:bench-${vendor}-dlq`],
+      ]),
+    ),
     QUEUE_URL: `${UNREACHABLE_ENDPOINT}/000000000000/bench-ga4`,
     DLQ_URL: `${UNREACHABLE_ENDPOINT}/000000000000/bench-ga4-dlq`,
     VENDOR: 'ga4',

@@ -1,6 +1,4 @@
-import { PURPOSES, type Purpose } from '#shared/consent/model.ts'
-import type { PurposeByEvent } from '#shared/vendors/contract.ts'
-import { VENDORS } from '#shared/vendors/index.ts'
+import type { Purpose } from '#shared/consent/model.ts'
 import type { PolicyVersion } from './versions.ts'
 
 /** A version as the consent rules use it: when it took effect and what it covers. */
@@ -9,6 +7,8 @@ export interface KnownVersion {
   /** Milliseconds since the epoch; -Infinity for the deployment's implicit first version. */
   effectiveAtMs: number
   covers: Partial<Record<string, ReadonlyArray<Purpose>>>
+  /** The deployment's implicit first version: every vendor, every purpose (none is listed). */
+  coversEverything?: true
 }
 
 /** Every version a stored consent may name, oldest first (by effective date). */
@@ -16,22 +16,14 @@ export interface PolicyCatalogue {
   versions: ReadonlyArray<KnownVersion>
 }
 
-export interface DeclaredVendor {
-  id: string
-  purposes: PurposeByEvent
-}
-
 /**
  * The deployment's `policyVersion` before any version was published: it covers every vendor for
  * every purpose (the purposes its events need and its extras, such as GA4's ad signals under
  * marketing), and has been in effect since forever.
  */
-export function implicitVersion(
-  version: string,
-  vendors: ReadonlyArray<DeclaredVendor> = VENDORS,
-): KnownVersion {
-  const covers = Object.fromEntries(vendors.map((vendor) => [vendor.id, [...PURPOSES]]))
-  return { version, effectiveAtMs: Number.NEGATIVE_INFINITY, covers }
+export function implicitVersion(version: string): KnownVersion {
+  // Said without listing the vendors, so the consent function's bundle carries no vendor code.
+  return { version, effectiveAtMs: Number.NEGATIVE_INFINITY, covers: {}, coversEverything: true }
 }
 
 const compareVersions = (
@@ -49,7 +41,6 @@ const compareVersions = (
 export function policyCatalogue(
   published: ReadonlyArray<PolicyVersion>,
   deploymentVersion: string,
-  vendors: ReadonlyArray<DeclaredVendor> = VENDORS,
 ): PolicyCatalogue {
   const dated = published
     .map((item) => ({ ...item, effectiveAtMs: Date.parse(item.effectiveAt) }))
@@ -58,6 +49,6 @@ export function policyCatalogue(
     .map(({ version, effectiveAtMs, covers }): KnownVersion => ({ version, effectiveAtMs, covers }))
   const implicit = dated.some((item) => item.version === deploymentVersion)
     ? []
-    : [implicitVersion(deploymentVersion, vendors)]
+    : [implicitVersion(deploymentVersion)]
   return { versions: [...implicit, ...dated] }
 }

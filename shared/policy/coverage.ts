@@ -13,7 +13,8 @@ export interface PolicyCoverage {
 export const EVERY_VERSION_COVERS_ALL: PolicyCoverage = { check: () => ({ covered: true }) }
 
 const coversPair = (version: KnownVersion, vendorId: string, purpose: Purpose): boolean =>
-  Object.hasOwn(version.covers, vendorId) && (version.covers[vendorId]?.includes(purpose) ?? false)
+  version.coversEverything === true ||
+  (Object.hasOwn(version.covers, vendorId) && (version.covers[vendorId]?.includes(purpose) ?? false))
 
 /**
  * A consent counts only for what the text it was given under covered: a vendor or purpose a later

@@ -95,6 +95,18 @@ describe(`the Lambda bundles, run by ${LAMBDA_NODE}`, () => {
       },
     })
 
+  it('the consent function carries no vendor code (it sends to no vendor)', () => {
+    const code = readFileSync(bundles.consent, 'utf8')
+    for (const endpoint of [
+      'google-analytics.com',
+      'graph.facebook.com',
+      'api.linkedin.com',
+      'api.hubapi.com',
+    ])
+      expect(code, endpoint).not.toContain(endpoint)
+    expect(readFileSync(bundles.deliver, 'utf8')).toContain('graph.facebook.com')
+  })
+
   it('consent records the visitor’s decision', async () => {
     const { result } = await invokeBundle(
       bundles.consent,

@@ -55,6 +55,12 @@ describe('decide with policy coverage', () => {
       policyCatalogue(
         [
           {
+            version: DEPLOYMENT_VERSION,
+            effectiveAt: '2018-05-25T00:00:00Z',
+            publishedAt: '2018-05-01T00:00:00Z',
+            covers: { ga4: ['analytics'] },
+          },
+          {
             version: '2026-12',
             effectiveAt: '2026-12-01T00:00:00Z',
             publishedAt: '2026-11-01T00:00:00Z',
@@ -62,7 +68,6 @@ describe('decide with policy coverage', () => {
           },
         ],
         DEPLOYMENT_VERSION,
-        [{ id: 'ga4', purposes: { page: 'analytics' } }],
       ),
     )
     const meta: VendorPolicy = {
