@@ -72,7 +72,8 @@ export function optedInFor(
 
 /**
  * May this event go to this vendor? Default deny: stored consent is the authority, event-carried
- * consent and Sec-GPC can only narrow it, and every answer says why.
+ * consent, Sec-GPC, a restriction (Art. 18) and objections (Art. 21) can only narrow it, and every
+ * answer says why. A refused consent and an objection give different reasons.
  */
 export function decide({ vendor, stored, event, gpc, coverage, rights }: DecisionInput): Decision {
   if (!vendor.enabled) return deny(vendor.offReason ?? `${vendor.id} is switched off by admin`)
