@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
 import { dynamoIdempotencyStore } from '#shared/adapters/dynamodb-idempotency-store.ts'
 import { dynamoPolicyVersions } from '#shared/adapters/dynamodb-policy-versions.ts'
+import { dynamoRightsStore } from '#shared/adapters/dynamodb-rights-store.ts'
 import { dynamoTraitStore } from '#shared/adapters/dynamodb-trait-store.ts'
 import { dynamoVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
 import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
@@ -38,6 +39,7 @@ export function composeCollect(parts: CollectParts): CollectHandlerDeps {
       parts.config.policyVersion,
     ),
     traits: dynamoTraitStore(dynamo, tables.consent),
+    rights: dynamoRightsStore(dynamo, tables.consent),
     idempotency: dynamoIdempotencyStore(dynamo, tables.idempotency),
     dispatch: parts.dispatch,
     pseudonymKey: parts.pseudonymKey,

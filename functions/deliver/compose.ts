@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
 import { dynamoPolicyVersions } from '#shared/adapters/dynamodb-policy-versions.ts'
+import { dynamoRightsStore } from '#shared/adapters/dynamodb-rights-store.ts'
 import { dynamoVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
 import type { LastDeliveryStore } from '#shared/admin/ports.ts'
 import { vendorBinding } from '#shared/delivery/binding.ts'
@@ -59,6 +60,7 @@ export function composeDeliver(parts: DeliverParts): DeliverDeps<unknown> {
   return {
     binding: recorder ? recordingFailure(binding, recorder) : binding,
     consent: dynamoConsentStore(parts.dynamo, parts.tables.consent),
+    rights: dynamoRightsStore(parts.dynamo, parts.tables.consent),
     policyCoverage: coverageReader(
       dynamoPolicyVersions(parts.dynamo, parts.tables.config, cache),
       parts.policyVersion,

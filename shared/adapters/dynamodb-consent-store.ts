@@ -12,7 +12,8 @@ import { batchGetAll } from './dynamodb-batch-get.ts'
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 
-const CURRENT_SORT_KEY = 'current'
+/** The decision in force (exported for readers that batch it with other items of the visitor). */
+export const CURRENT_SORT_KEY = 'current'
 const HISTORY_SORT_KEY_PREFIX = 'history#'
 const MILLISECONDS_PER_SECOND = 1000
 /** DynamoDB's limit on requests in one BatchWriteItem call. */
@@ -59,6 +60,12 @@ function toRecord(item: unknown): ConsentRecord {
 /** TTL deletion is lazy in AWS and absent in dynalite, so an expired item may still be read back. */
 const isInForce = (record: ConsentRecord, now: Date): boolean =>
   record.expiresAt * MILLISECONDS_PER_SECOND > now.getTime()
+
+/** A `current` item read by another adapter of the table: the decision, or null when expired at `now`. */
+export function consentInForce(item: unknown, now: Date): ConsentRecord | null {
+  const record = toRecord(item)
+  return isInForce(record, now) ? record : null
+}
 
 /**
  * Consent decisions in one DynamoDB table (layout in dynamodb-tables.ts): the decision in force under

@@ -2,6 +2,8 @@ import { decide, optedInFor, type VendorPolicy } from '#shared/consent/decide.ts
 import type { ConsentRecord } from '#shared/consent/model.ts'
 import type { ConsentStore } from '#shared/consent/store.ts'
 import { EVERY_VERSION_COVERS_ALL, type PolicyCoverage } from '#shared/policy/coverage.ts'
+import type { RightsState } from '#shared/rights/api.ts'
+import type { RightsStore } from '#shared/rights/store.ts'
 import type { VendorAdapter } from '#shared/vendors/adapter.ts'
 import type { Outcome } from '#shared/vendors/contract.ts'
 import type { HttpSender, VendorRequest, VendorResponse } from './http.ts'
@@ -28,6 +30,11 @@ export interface DeliverDeps<P> {
   /** Read once per batch, so a vendor switched off (or re-configured) is seen from the next batch on. */
   binding: () => DeliveryBinding<P> | Promise<DeliveryBinding<P>>
   consent: ConsentStore
+  /**
+   * Restriction and objections, checked again at send time with the consent, so queued events are
+   * withheld once the visitor restricts or objects. Absent: none is ever set (every composition passes it).
+   */
+  rights?: Pick<RightsStore, 'read'>
   /** What each policy version covers, read once per batch. Absent: every version covers everything. */
   policyCoverage?: () => Promise<PolicyCoverage>
   sender: HttpSender
@@ -103,7 +110,7 @@ export async function deliverRecords<P>(
   const { deliveries, unreadable } = readRecords(records, adapter.id, now)
   const parkings = unreadable.map(({ delivery, reason }) => park(delivery, reason))
 
-  const storedConsent = lookUpConsent(deliveries, deps.consent, now)
+  const storedConsent = lookUpStanding(deliveries, deps, now)
   const permitted: Array<{ delivery: Delivery; payload: P }> = []
   for (const delivery of deliveries) {
     const { message } = delivery
@@ -113,7 +120,8 @@ export async function deliverRecords<P>(
       continue
     }
     const facts = {
-      stored: stored.value,
+      stored: stored.value.consent,
+      rights: stored.value.rights,
       event: {
         type: message.recheck.eventType,
         consent: message.recheck.eventConsent,
@@ -296,20 +304,29 @@ function unreadableDelivery(record: QueueRecord, vendor: VendorMessage['vendor']
   }
 }
 
-/** One lookup per distinct consent key in the batch, all at once. */
-function lookUpConsent(
+interface Standing {
+  consent: ConsentRecord | null
+  rights: RightsState | null
+}
+
+/** One lookup of consent and rights per distinct consent key in the batch, all at once. */
+function lookUpStanding(
   deliveries: ReadonlyArray<Delivery>,
-  store: ConsentStore,
+  deps: Pick<DeliverDeps<unknown>, 'consent' | 'rights'>,
   now: Date,
-): Map<string, Promise<PromiseSettledResult<ConsentRecord | null>>> {
-  const lookups = new Map<string, Promise<PromiseSettledResult<ConsentRecord | null>>>()
+): Map<string, Promise<PromiseSettledResult<Standing>>> {
+  const lookups = new Map<string, Promise<PromiseSettledResult<Standing>>>()
   for (const { message } of deliveries) {
-    if (lookups.has(message.consentKey)) continue
-    const settled = store.current(message.consentKey, now).then(
-      (value) => ({ status: 'fulfilled' as const, value }),
+    const key = message.consentKey
+    if (lookups.has(key)) continue
+    const settled = Promise.all([
+      deps.consent.current(key, now),
+      deps.rights ? deps.rights.read(key, now) : null,
+    ]).then(
+      ([consent, rights]) => ({ status: 'fulfilled' as const, value: { consent, rights } }),
       (reason: unknown) => ({ status: 'rejected' as const, reason }),
     )
-    lookups.set(message.consentKey, settled)
+    lookups.set(key, settled)
   }
   return lookups
 }

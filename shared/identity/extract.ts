@@ -88,7 +88,8 @@ function usableTrait(kind: TraitKind, value: unknown): string | undefined {
   return value
 }
 
-function rawTraits(traits: Record<string, unknown>): RawTraits {
+/** The usable raw traits of an identify `traits` object, by kind (also what rectification reads). */
+export function rawTraits(traits: Record<string, unknown>): RawTraits {
   const found: RawTraits = {}
   for (const kind of HASHED_TRAIT_KINDS) {
     for (const path of TRAIT_SPELLINGS[kind]) {

@@ -13,6 +13,8 @@ import { EVERY_VERSION_COVERS_ALL, type PolicyCoverage } from '#shared/policy/co
 import { anonymisedClientIp } from '#shared/privacy/client-ip.ts'
 import type { Redaction } from '#shared/privacy/pii-policy.ts'
 import { pseudonymsFor } from '#shared/privacy/pseudonyms.ts'
+import type { RightsState } from '#shared/rights/api.ts'
+import type { RightsStore } from '#shared/rights/store.ts'
 import type { AnyVendor, BaseVendorSettings } from '#shared/vendors/contract.ts'
 import { VENDORS, type VendorId, type VendorSettingsById } from '#shared/vendors/index.ts'
 import {
@@ -58,6 +60,11 @@ export interface CollectDeps {
   /** The vendor settings in force (config table, cached). Absent: the config file's `vendors`, unchanging. */
   vendorSettings?: VendorSettingsReader
   consent: ConsentStore
+  /**
+   * Each visitor's restriction and objections, read with the consent (one batch where the store can).
+   * Absent: none is ever set (tests of other parts only; every composition passes it).
+   */
+  rights?: RightsStore
   /** What each policy version covers (config table, cached). Absent: every version covers everything. */
   policyCoverage?: () => Promise<PolicyCoverage>
   dispatch: Dispatch
@@ -204,7 +211,7 @@ export async function collectEvents(
     (event) => pseudonyms.consentKey(event.visitorId),
     deps,
   )
-  const consents = await readConsents(
+  const { consents, rights } = await readStandings(
     screened.fresh.map((event) => pseudonyms.consentKey(event.visitorId)),
     deps,
   )
@@ -217,7 +224,12 @@ export async function collectEvents(
   for (const event of screened.fresh) {
     const key = pseudonyms.consentKey(event.visitorId)
     const stored = consents.get(key) ?? null
-    const facts = { stored, event: decisionFacts(event), gpc: event.context.gpc }
+    const facts = {
+      stored,
+      event: decisionFacts(event),
+      gpc: event.context.gpc,
+      rights: rights.get(key) ?? null,
+    }
     if (event.type === 'identify' && stored && optedIn('marketing', facts))
       identified.push({ event, consentKey: key, consent: stored })
     for (const { vendor, settings } of configured) {
@@ -277,15 +289,38 @@ async function configuredVendors(
   })
 }
 
-/** Each visitor's stored consent, read once per request, in one batch where the store can. */
-async function readConsents(
+/**
+ * Each visitor's stored consent and rights, read once per request: in one batch where the rights
+ * store shares the consent table, else the two reads side by side.
+ */
+async function readStandings(
   keys: ReadonlyArray<string>,
   deps: CollectDeps,
-): Promise<Map<string, ConsentRecord | null>> {
+): Promise<{ consents: Map<string, ConsentRecord | null>; rights: Map<string, RightsState | null> }> {
   const now = deps.now()
   const unique = [...new Set(keys)]
-  if (deps.consent.currentMany) return deps.consent.currentMany(unique, now)
-  const records = await Promise.all(unique.map((key) => deps.consent.current(key, now)))
+  if (unique.length === 0) return { consents: new Map(), rights: new Map() }
+  if (deps.rights?.readManyWithConsent) {
+    const standings = await deps.rights.readManyWithConsent(unique, now)
+    return {
+      consents: new Map([...standings].map(([key, { consent }]) => [key, consent])),
+      rights: new Map([...standings].map(([key, standing]) => [key, standing.rights])),
+    }
+  }
+  const [consents, rights] = await Promise.all([
+    readConsents(unique, now, deps.consent),
+    deps.rights ? deps.rights.readMany(unique, now) : new Map<string, RightsState | null>(),
+  ])
+  return { consents, rights }
+}
+
+async function readConsents(
+  unique: ReadonlyArray<string>,
+  now: Date,
+  store: ConsentStore,
+): Promise<Map<string, ConsentRecord | null>> {
+  if (store.currentMany) return store.currentMany(unique, now)
+  const records = await Promise.all(unique.map((key) => store.current(key, now)))
   return new Map(unique.map((key, index) => [key, records[index] ?? null]))
 }
 

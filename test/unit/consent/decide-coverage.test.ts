@@ -41,6 +41,7 @@ describe('decide with policy coverage', () => {
               event: { type: 'page' },
               gpc: false,
               coverage,
+              rights: null,
             })
             const covered = coverage.check(version, id, purpose).covered
             expect(decision.allow).toBe(legalBasis === 'legitimate_interest' || covered)
@@ -83,13 +84,21 @@ describe('decide with policy coverage', () => {
         event: { type: 'page' },
         gpc: false,
         coverage,
+        rights: null,
       }),
     ).toEqual({
       allow: false,
       reason: 'consent under policy 2018-05 does not cover meta for marketing (added by 2026-12)',
     })
     expect(
-      decide({ vendor: meta, stored: grantedUnder('2026-12'), event: { type: 'page' }, gpc: true, coverage }),
+      decide({
+        vendor: meta,
+        stored: grantedUnder('2026-12'),
+        event: { type: 'page' },
+        gpc: true,
+        coverage,
+        rights: null,
+      }),
     ).toEqual({ allow: false, reason: 'Sec-GPC: 1 objects to marketing' })
     expect(
       decide({
@@ -98,6 +107,7 @@ describe('decide with policy coverage', () => {
         event: { type: 'track', requestedByVisitor: true },
         gpc: false,
         coverage,
+        rights: null,
       }),
     ).toEqual({ allow: true, reason: 'the visitor asked to be contacted' })
   })

@@ -37,6 +37,7 @@ function input(overrides: Partial<DecisionInput>): DecisionInput {
     event: { type: 'page' },
     gpc: false,
     coverage: EVERY_VERSION_COVERS_ALL,
+    rights: null,
     ...overrides,
   }
 }
@@ -110,10 +111,10 @@ describe('decide', () => {
       })
     })
 
-    it('denies a visitor who objected to the purpose', () => {
+    it('denies a visitor whose stored choice refuses the purpose', () => {
       expect(decide(input({ vendor: interestVendor, stored: refused }))).toEqual({
         allow: false,
-        reason: 'visitor objected to analytics',
+        reason: 'stored consent refuses analytics',
       })
     })
 
@@ -133,6 +134,19 @@ const eventConsentArbitrary = fc.option(
   fc.record({ analytics: fc.boolean(), marketing: fc.boolean() }, { requiredKeys: [] }),
   { nil: undefined },
 )
+const rightsArbitrary = fc.option(
+  fc.record(
+    {
+      restricted: fc.boolean(),
+      objections: fc.record(
+        { analytics: fc.constant(true as const), marketing: fc.constant(true as const) },
+        { requiredKeys: [] },
+      ),
+    },
+    { requiredKeys: ['restricted', 'objections'] },
+  ),
+  { nil: null },
+)
 const vendorArbitrary = (legalBasis: VendorPolicy['legalBasis']) =>
   fc.record({
     id: fc.constant('ga4' as const),
@@ -150,6 +164,7 @@ const decisionInputArbitrary = (legalBasis: VendorPolicy['legalBasis']) =>
     event: fc.record({ type: eventTypeArbitrary, consent: eventConsentArbitrary }),
     gpc: fc.boolean(),
     coverage: fc.constant(EVERY_VERSION_COVERS_ALL),
+    rights: rightsArbitrary,
   })
 
 describe('decide properties', () => {

@@ -82,6 +82,7 @@ describe('third-country transfers (privacy §10)', () => {
       event: { type: 'track' },
       gpc: false,
       coverage: EVERY_VERSION_COVERS_ALL,
+      rights: null,
     })
     expect(decision).toEqual({ allow: false, reason: expect.stringContaining('no transfer safeguard') })
   })
