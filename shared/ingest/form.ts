@@ -149,8 +149,15 @@ export async function collectForm(request: FormRequest, deps: FormDeps): Promise
 
   const gpc = request.headers.gpc?.trim() === '1'
   const consentKey = pseudonyms.consentKey(visitorId ?? messageId)
-  const stored = visitorId === undefined ? null : await deps.consent.current(consentKey, now)
-  const analytics = optedIn('analytics', { stored, event: { type: 'track' }, gpc })
+  const [stored, rights] =
+    visitorId === undefined
+      ? [null, null]
+      : await Promise.all([
+          deps.consent.current(consentKey, now),
+          deps.rights?.read(consentKey, now) ?? Promise.resolve(null),
+        ])
+  // The contact request itself goes (the visitor made it); linking it to their browsing needs analytics.
+  const analytics = optedIn('analytics', { stored, event: { type: 'track' }, gpc, rights })
   const utk = readAllowedCookies(request.headers.cookies, request.headers.cookie).hubspotutk
   const hutk = analytics && utk !== undefined && HUBSPOT_UTK.test(utk) ? utk : undefined
   const ipAddress = settings.formsSendTruncatedIp && truncatedIp !== null ? truncatedIp : undefined

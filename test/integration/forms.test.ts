@@ -10,6 +10,7 @@ import type { Dispatch, VendorMessage } from '#shared/delivery/message.ts'
 import type { DecisionRecord } from '#shared/ingest/collect.ts'
 import { inMemoryFormRateLimiter } from '#shared/ingest/form-rate-limit.ts'
 import { consentKey } from '#shared/privacy/pseudonym.ts'
+import type { RightsState } from '#shared/rights/api.ts'
 import { hubspotVendor } from '#shared/vendors/hubspot/index.ts'
 import type { VendorId } from '#shared/vendors/index.ts'
 import { staticVendorSettings } from '#shared/vendors/runtime-settings.ts'
@@ -109,6 +110,7 @@ describe('POST /v1/forms/{formId} (contact forms to HubSpot)', () => {
     consent = inMemoryConsentStore()
     await grant('refusing-visitor', false, false)
     await grant('analytics-visitor', true, false)
+    await grant('restricted-visitor', true, false)
     queued = []
     decisions = []
     errors = []
@@ -117,9 +119,20 @@ describe('POST /v1/forms/{formId} (contact forms to HubSpot)', () => {
         for (const message of messages) queued.push({ vendor, message })
       },
     }
+    const restricted = consentKey(PSEUDONYM_KEY, 'example', 'restricted-visitor')
+    const rightsOf = (key: string): RightsState | null =>
+      key === restricted ? { restricted: true, objections: {} } : null
     handler = createCollectHandler({
       config,
       consent,
+      rights: {
+        read: async (key) => rightsOf(key),
+        readMany: async (keys) => new Map(keys.map((key) => [key, rightsOf(key)])),
+        update: async () => {
+          throw new Error('not used here')
+        },
+        forget: async () => {},
+      },
       dispatch,
       pseudonymKey: PSEUDONYM_KEY,
       trustProxy: false,
@@ -254,9 +267,12 @@ describe('POST /v1/forms/{formId} (contact forms to HubSpot)', () => {
       )
     await submit('refusing-visitor')
     await submit('analytics-visitor')
-    const [refused, allowed] = hubspotMessages()
+    await submit('restricted-visitor')
+    const [refused, allowed, restricted] = hubspotMessages()
     expect(refused?.payload).not.toHaveProperty('submission.hutk')
     expect(allowed?.payload).toHaveProperty('submission.hutk', UTK)
+    // Restricted (Art. 18): the contact request goes, but is not linked to the visitor's browsing.
+    expect(restricted?.payload).not.toHaveProperty('submission.hutk')
   })
 
   it('keeps the e-mail out of every decision, error and other vendor’s queue; others get a bare Form Submitted', async () => {
