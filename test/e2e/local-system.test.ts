@@ -151,8 +151,9 @@ describe('the local system end to end, with the real Segment client and a loopba
     expect(allowed.status).toBe(204)
     expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:3000')
     expect(allowed.headers.get('access-control-allow-headers')).toContain('x-retry-count')
-    expect(allowed.headers.get('access-control-allow-credentials')).toBeNull()
+    expect(allowed.headers.get('access-control-allow-credentials')).toBe('true')
     expect(foreign.status).toBe(403)
+    expect(foreign.headers.get('access-control-allow-credentials')).toBeNull()
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull()
   })
 
