@@ -13,6 +13,8 @@ export interface ConsentParts {
   configTable: string
   pseudonymKey: string
   report?: ConsentHandlerDeps['report']
+  /** The visitors' rights (built by shared/rights/*); absent, `/v1/privacy/*` answers 501. */
+  rights?: ConsentHandlerDeps['rights']
 }
 
 /** The consent API's dependencies, composed the same way in Lambda (functions/consent.ts) and locally. */
@@ -30,5 +32,6 @@ export function composeConsent(parts: ConsentParts): ConsentHandlerDeps {
     now: () => new Date(),
     newReceiptId: () => crypto.randomUUID(),
     ...(parts.report ? { report: parts.report } : {}),
+    ...(parts.rights ? { rights: parts.rights } : {}),
   }
 }

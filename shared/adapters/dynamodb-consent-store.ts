@@ -38,6 +38,7 @@ const consentItemSchema = z.object({
   updatedAt: z.iso.datetime(),
   expiresAt: z.int(),
   objectedTo: z.optional(z.string()),
+  tokenNonce: z.optional(z.string()),
 })
 
 const historySortKey = (record: ConsentRecord): string =>

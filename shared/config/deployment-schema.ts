@@ -15,6 +15,11 @@ export const siteSchema = z.strictObject({
   id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes')),
   writeKeys: z.array(z.string().check(z.minLength(8, 'must be at least 8 characters'))).check(z.minLength(1)),
   allowedOrigins: z.array(origin).check(z.minLength(1)),
+  /**
+   * Secret keys of the site's backend (issue 10): `Authorization: Bearer <key>` (or Basic with the key
+   * as user name) may act for any visitor; never accepted from a browser (a request with an Origin).
+   */
+  serverKeys: z._default(z.array(z.string().check(z.minLength(24, 'must be at least 24 characters'))), []),
 })
 
 /**

@@ -18,4 +18,6 @@ export interface ConsentRecord {
   expiresAt: number
   /** This decision is the visitor's objection to that policy version's notice (privacy §11). */
   objectedTo?: string
+  /** The nonce of the visitor token issued with this record (issue 10); kept by every later decision. */
+  tokenNonce?: string
 }

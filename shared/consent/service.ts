@@ -75,23 +75,39 @@ const receiptOf = (record: ConsentRecord, anonymousId: string): ConsentReceipt =
   anonymousId,
 })
 
-/** Records the visitor's decision; a purpose not mentioned is refused (default deny). */
+/** The decision in force as stored (with its token nonce), or null when there is none. */
+export function currentDecision(
+  siteId: string,
+  anonymousId: string,
+  deps: Pick<ConsentDeps, 'store' | 'pseudonymKey' | 'now'>,
+): Promise<ConsentRecord | null> {
+  return deps.store.current(consentKey(deps.pseudonymKey, siteId, anonymousId), deps.now())
+}
+
+/**
+ * Records the visitor's decision; a purpose not mentioned is refused (default deny). The visitor
+ * token's nonce is `tokenNonce` when given, else the stored decision's (a new decision keeps it).
+ */
 export async function recordConsent(
   siteId: string,
   anonymousId: string,
   purposes: Partial<Purposes>,
   deps: ConsentDeps,
   objectedTo?: string,
+  tokenNonce?: string,
 ): Promise<ConsentReceipt> {
   const now = deps.now()
+  const key = consentKey(deps.pseudonymKey, siteId, anonymousId)
+  const nonce = tokenNonce ?? (await deps.store.current(key, now))?.tokenNonce
   const record: ConsentRecord = {
-    consentKey: consentKey(deps.pseudonymKey, siteId, anonymousId),
+    consentKey: key,
     purposes: { analytics: purposes.analytics ?? false, marketing: purposes.marketing ?? false },
     policyVersion: currentVersion(await policyCatalogueOf(deps), now).version,
     receiptId: deps.newReceiptId(),
     updatedAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / MILLISECONDS_PER_SECOND) + deps.retentionDays * SECONDS_PER_DAY,
     ...(objectedTo ? { objectedTo } : {}),
+    ...(nonce ? { tokenNonce: nonce } : {}),
   }
   await deps.store.record(record)
   // Forgotten after the decision is recorded: if this fails the client retries, and the collector
@@ -131,6 +147,14 @@ export function revokeConsent(
   siteId: string,
   anonymousId: string,
   deps: ConsentDeps,
+  tokenNonce?: string,
 ): Promise<ConsentReceipt> {
-  return recordConsent(siteId, anonymousId, { analytics: false, marketing: false }, deps)
+  return recordConsent(
+    siteId,
+    anonymousId,
+    { analytics: false, marketing: false },
+    deps,
+    undefined,
+    tokenNonce,
+  )
 }

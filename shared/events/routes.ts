@@ -1,3 +1,4 @@
+import { PRIVACY_ROUTES } from '#shared/rights/api.ts'
 import type { IngestRoute } from './parse.ts'
 
 /**
@@ -61,6 +62,14 @@ export const API_ROUTES: ReadonlyArray<ApiRoute> = [
   { method: 'GET', path: CONSENT_VISITOR_PATH, function: 'consent' },
   { method: 'DELETE', path: CONSENT_VISITOR_PATH, function: 'consent' },
   { method: 'POST', path: CONSENT_OBJECTION_PATH, function: 'consent' },
+  // Visitors' rights (issue 10): the visitor id in the body, never in the logged path.
+  ...Object.entries(PRIVACY_ROUTES).map(
+    ([action, path]): ApiRoute => ({
+      method: action === 'traits' ? 'PUT' : 'POST',
+      path,
+      function: 'consent',
+    }),
+  ),
 ]
 
 export interface MatchedRoute {

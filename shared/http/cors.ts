@@ -36,8 +36,8 @@ export const PREFLIGHT_MAX_AGE_SECONDS = 600
 
 /**
  * CORS response headers for a configured origin; none for any other (nor for `Origin: null`).
- * `Access-Control-Allow-Credentials` is never sent: no route reads cookies, and API Gateway (which
- * replaces a function's CORS headers with its own) cannot withhold it from refusals.
+ * `Access-Control-Allow-Credentials` is not among them: only a successful consent or rights answer
+ * carries it (credentialsHeaders), never a refusal (issue 6).
  */
 export function corsHeaders(config: DeploymentConfig, origin: string | undefined): Record<string, string> {
   if (!origin || !isOriginOfAnySite(config, origin)) return { vary: 'Origin' }
@@ -46,6 +46,17 @@ export function corsHeaders(config: DeploymentConfig, origin: string | undefined
     'access-control-expose-headers': CORS_EXPOSED_HEADERS.join(', '),
     vary: 'Origin',
   }
+}
+
+/**
+ * Added by the consent function to its successful answers, which set or need the visitor token
+ * cookie: a configured origin's page may then read them with `credentials: 'include'`.
+ */
+export function credentialsHeaders(
+  config: DeploymentConfig,
+  origin: string | undefined,
+): Record<string, string> {
+  return origin && isOriginOfAnySite(config, origin) ? { 'access-control-allow-credentials': 'true' } : {}
 }
 
 /** Answers a CORS preflight: 204 with the allowed methods and headers for a configured origin, 403 otherwise. */
@@ -60,6 +71,8 @@ export function preflightResponse(config: DeploymentConfig, origin: string | und
       'access-control-allow-methods': [...CORS_ALLOWED_METHODS, 'OPTIONS'].join(', '),
       'access-control-allow-headers': CORS_ALLOWED_HEADERS.join(', '),
       'access-control-max-age': String(PREFLIGHT_MAX_AGE_SECONDS),
+      // A credentialed request (the consent routes' cookie) is sent only if its preflight allows it.
+      'access-control-allow-credentials': 'true',
       vary: 'Origin',
     },
     body: '',

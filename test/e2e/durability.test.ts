@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type CapturedRequest, type CaptureServer, startCaptureServer } from '../support/capture-server.ts'
 import { eventually } from '../support/eventually.ts'
 import { type LocalProcess, startLocalProcess, temporaryDataDir } from '../support/local-process.ts'
+import { visitorCookieOf } from '../support/visitor-cookie.ts'
 
 const WRITE_KEY = 'local-dev-key'
 const AUTHORIZATION = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`
@@ -43,6 +44,8 @@ describe('local durability: accepted events and consent survive a crash and a re
   let ga4: CaptureServer
   let dataDir: string
   let system: LocalProcess | undefined
+  /** The visitor token the consent set: reading the decision back after the restart needs it. */
+  let visitorCookie = ''
 
   const start = async () => {
     system = await startLocalProcess({
@@ -99,6 +102,7 @@ describe('local durability: accepted events and consent survive a crash and a re
       body: JSON.stringify({ anonymousId: VISITOR, purposes: { analytics: true } }),
     })
     expect(consent.status).toBe(200)
+    visitorCookie = visitorCookieOf(consent.headers.get('set-cookie')) ?? ''
   }, 60_000)
 
   afterEach(async () => {
@@ -120,7 +124,7 @@ describe('local durability: accepted events and consent survive a crash and a re
 
     const restarted = await start()
     const remembered = await fetch(`${restarted.url}/v1/consent/${VISITOR}`, {
-      headers: { authorization: AUTHORIZATION },
+      headers: { authorization: AUTHORIZATION, cookie: visitorCookie },
     })
     expect(remembered.status).toBe(200)
     expect(JSON.stringify(await remembered.json())).toContain('"analytics":true')

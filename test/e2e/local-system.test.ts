@@ -9,6 +9,7 @@ import { type CaptureServer, startCaptureServer } from '../support/capture-serve
 import { eventually } from '../support/eventually.ts'
 import { validateGa4Request } from '../support/ga4-validator.ts'
 import { type LocalProcess, startLocalProcess } from '../support/local-process.ts'
+import { visitorCookieOf } from '../support/visitor-cookie.ts'
 
 const WRITE_KEY = 'local-dev-key'
 const VISITOR_IP = '198.51.100.77'
@@ -36,12 +37,13 @@ describe('the local system end to end, with the real Segment client and a loopba
   let ga4: CaptureServer
   let system: LocalProcess
 
-  const consent = (method: 'PUT' | 'DELETE', body?: object, visitor = '') =>
+  const consent = (method: 'PUT' | 'DELETE', body?: object, visitor = '', cookie?: string) =>
     fetch(`${system.url}/v1/consent${visitor ? `/${visitor}` : ''}`, {
       method,
       headers: {
         authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`,
         'content-type': 'application/json',
+        ...(cookie ? { cookie } : {}),
       },
       ...(body ? { body: JSON.stringify(body) } : {}),
     })
@@ -59,10 +61,13 @@ describe('the local system end to end, with the real Segment client and a loopba
     expect(
       (await consent('PUT', { anonymousId: VISITORS.consented, purposes: { analytics: true } })).status,
     ).toBe(200)
-    expect(
-      (await consent('PUT', { anonymousId: VISITORS.revoked, purposes: { analytics: true } })).status,
-    ).toBe(200)
-    expect((await consent('DELETE', undefined, VISITORS.revoked)).status).toBe(200)
+    const revokedConsent = await consent('PUT', {
+      anonymousId: VISITORS.revoked,
+      purposes: { analytics: true },
+    })
+    expect(revokedConsent.status).toBe(200)
+    const revokedCookie = visitorCookieOf(revokedConsent.headers.get('set-cookie'))
+    expect((await consent('DELETE', undefined, VISITORS.revoked, revokedCookie)).status).toBe(200)
 
     const analytics = new Analytics({
       writeKey: WRITE_KEY,
@@ -151,8 +156,9 @@ describe('the local system end to end, with the real Segment client and a loopba
     expect(allowed.status).toBe(204)
     expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:3000')
     expect(allowed.headers.get('access-control-allow-headers')).toContain('x-retry-count')
-    expect(allowed.headers.get('access-control-allow-credentials')).toBeNull()
+    expect(allowed.headers.get('access-control-allow-credentials')).toBe('true')
     expect(foreign.status).toBe(403)
+    expect(foreign.headers.get('access-control-allow-credentials')).toBeNull()
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull()
   })
 

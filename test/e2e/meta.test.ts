@@ -6,6 +6,7 @@ import { eventually } from '../support/eventually.ts'
 import { type LocalProcess, startLocalProcess } from '../support/local-process.ts'
 import { metaRequestViolations } from '../support/meta-validator.ts'
 import { capturedAsVendorRequest } from '../support/vendor-request.ts'
+import { visitorCookieOf } from '../support/visitor-cookie.ts'
 
 const WRITE_KEY = 'meta-e2e-write-key'
 const ORIGIN = 'https://www.example.com'
@@ -87,17 +88,20 @@ describe('the local system with Meta enabled, against a loopback Graph API', () 
     })
 
     const both = { analytics: true, marketing: true }
+    const tokens = new Map<string, string>()
     for (const [visitor, purposes] of [
       [VISITORS.marketing, both],
       [VISITORS.analyticsOnly, { analytics: true, marketing: false }],
       [VISITORS.gpc, both],
       [VISITORS.revoked, both],
     ] as const) {
-      expect((await send('/v1/consent', { anonymousId: visitor, purposes })).status).toBe(200)
+      const consented = await send('/v1/consent', { anonymousId: visitor, purposes })
+      expect(consented.status).toBe(200)
+      tokens.set(visitor, visitorCookieOf(consented.headers.get('set-cookie')) ?? '')
     }
     const revoked = await fetch(`${system.url}/v1/consent/${VISITORS.revoked}`, {
       method: 'DELETE',
-      headers: { authorization },
+      headers: { authorization, cookie: tokens.get(VISITORS.revoked) ?? '' },
     })
     expect(revoked.status).toBe(200)
 

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually } from '../support/eventually.ts'
 import { type LocalProcess, startLocalProcess } from '../support/local-process.ts'
@@ -27,18 +29,29 @@ interface Outbox {
 describe('the README curl walkthrough, run as written against npm start', () => {
   let system: LocalProcess
   let output: string
+  /** Where the reader's shell runs: curl's cookie jar file lands there. */
+  const directory = mkdtempSync(join(tmpdir(), 'tagwarden-readme-'))
 
   beforeAll(async () => {
     system = await startLocalProcess({})
     const script = walkthrough().replaceAll(README_PORT_URL, system.url)
-    output = execFileSync('bash', ['-euo', 'pipefail', '-c', script], { encoding: 'utf8', timeout: 30_000 })
+    output = execFileSync('bash', ['-euo', 'pipefail', '-c', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      cwd: directory,
+    })
   }, 60_000)
 
-  afterAll(() => system?.stop())
+  afterAll(() => {
+    system?.stop()
+    rmSync(directory, { recursive: true, force: true })
+  })
 
-  it('gets an answer from every step', () => {
+  it('gets an answer from every step, the visitor reading and revoking with its cookie', () => {
     expect(output).toContain('"success":true')
     expect(output).toContain('"receiptId"')
+    expect(output).toContain('"needsRenewal":false')
+    expect(output).not.toContain('consent not found')
     expect(output).toContain('"analytics":false')
     expect(output).toContain('200 image/gif')
   })

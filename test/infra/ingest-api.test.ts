@@ -121,6 +121,12 @@ describe('the ingest API', () => {
       'GET /v1/consent/{anonymousId}': consent,
       'DELETE /v1/consent/{anonymousId}': consent,
       'POST /v1/consent/{anonymousId}/objection': consent,
+      'POST /v1/privacy/export': consent,
+      'POST /v1/privacy/restrict': consent,
+      'POST /v1/privacy/object': consent,
+      'PUT /v1/privacy/traits': consent,
+      'POST /v1/privacy/erase': consent,
+      'POST /v1/privacy/erase/status': consent,
     })
   })
 

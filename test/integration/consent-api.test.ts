@@ -8,6 +8,7 @@ import type { HttpResult } from '#shared/http/response.ts'
 import { type ConsentHandlerDeps, createConsentHandler } from '../../functions/consent/handler.ts'
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynalite.ts'
 import { type ApiEventInput, apiEvent, basicAuthorization, lambdaContext } from '../support/api-event.ts'
+import { visitorJar } from '../support/visitor-cookie.ts'
 
 const TABLE = 'consent-api-test'
 const SHOP_KEY = 'shop-write-key-1'
@@ -53,16 +54,31 @@ const jsonOf = (response: HttpResult): unknown => JSON.parse(response.body ?? ''
 
 const shopHeaders = { authorization: basicAuthorization(SHOP_KEY), origin: SHOP_ORIGIN }
 
-const putConsent = (anonymousId: string, purposes: unknown, headers: Record<string, string> = shopHeaders) =>
-  call({ method: 'PUT', path: '/v1/consent', headers, body: { anonymousId, purposes } })
+/** Each visitor's browser keeps the visitor token its first decision set, and sends it back. */
+const jar = visitorJar()
+const withCookie = (anonymousId: string) => {
+  const cookies = jar.cookiesFor(anonymousId)
+  return cookies ? { cookies } : {}
+}
+
+async function putConsent(
+  anonymousId: string,
+  purposes: unknown,
+  headers: Record<string, string> = shopHeaders,
+) {
+  const input = { method: 'PUT', path: '/v1/consent', headers, body: { anonymousId, purposes } }
+  const response = await call({ ...input, ...withCookie(anonymousId) })
+  jar.keep(anonymousId, response.headers?.['set-cookie'])
+  return response
+}
 
 const visitorPath = (anonymousId: string) => `/v1/consent/${encodeURIComponent(anonymousId)}`
 
 const getConsent = (anonymousId: string, headers: Record<string, string> = shopHeaders) =>
-  call({ method: 'GET', path: visitorPath(anonymousId), headers })
+  call({ method: 'GET', path: visitorPath(anonymousId), headers, ...withCookie(anonymousId) })
 
 const deleteConsent = (anonymousId: string, headers: Record<string, string> = shopHeaders) =>
-  call({ method: 'DELETE', path: visitorPath(anonymousId), headers })
+  call({ method: 'DELETE', path: visitorPath(anonymousId), headers, ...withCookie(anonymousId) })
 
 beforeAll(async () => {
   dynamo = await startEmbeddedDynamo([TABLE])
@@ -276,7 +292,7 @@ describe('GET and DELETE /v1/consent/{anonymousId}', () => {
     await putConsent(visitor, { analytics: true })
 
     const response = await call(
-      { method: 'GET', path: visitorPath(visitor), headers: shopHeaders },
+      { method: 'GET', path: visitorPath(visitor), headers: shopHeaders, ...withCookie(visitor) },
       depsFor({ policyVersion: '2025-01' }),
     )
 

@@ -4,6 +4,7 @@ import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { consentKey } from '#shared/privacy/pseudonym.ts'
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynalite.ts'
 import { apiEvent, basicAuthorization, lambdaContext } from '../support/api-event.ts'
+import { visitorCookieOf } from '../support/visitor-cookie.ts'
 
 const TABLE = 'consent-entry-test'
 const WRITE_KEY = 'entry-write-key-1'
@@ -61,8 +62,9 @@ describe('consent Lambda entry', () => {
       }),
       lambdaContext(),
     )
+    const cookie = visitorCookieOf(recorded.headers?.['set-cookie'])
     const read = await handler(
-      apiEvent({ method: 'GET', path: '/v1/consent/visitor-1', headers }),
+      apiEvent({ method: 'GET', path: '/v1/consent/visitor-1', headers, cookies: cookie ? [cookie] : [] }),
       lambdaContext(),
     )
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '#shared/config/load.ts'
 import { type LocalSystem, startLocalSystem } from '../../local/system.ts'
 import { basicAuthorization } from '../support/api-event.ts'
+import { visitorJar } from '../support/visitor-cookie.ts'
 
 const WRITE_KEY = 'kept-traits-write-key'
 const ORIGIN = 'https://www.example.com'
@@ -17,6 +18,7 @@ describe('hashed identify traits kept with the consent record', () => {
   let system: LocalSystem
   let dynamo: DynamoDBClient
 
+  const jar = visitorJar()
   const send = (method: string, path: string, body: object, headers: Record<string, string> = {}) =>
     fetch(`${system.url}${path}`, {
       method,
@@ -29,8 +31,11 @@ describe('hashed identify traits kept with the consent record', () => {
       },
       body: JSON.stringify(body),
     })
-  const consent = (anonymousId: string, purposes: object) =>
-    send('PUT', '/v1/consent', { anonymousId, purposes })
+  const consent = async (anonymousId: string, purposes: object) => {
+    const response = await send('PUT', '/v1/consent', { anonymousId, purposes }, jar.headerFor(anonymousId))
+    jar.keep(anonymousId, response.headers.get('set-cookie'))
+    return response
+  }
   const identify = (anonymousId: string, headers: Record<string, string> = {}) =>
     send('POST', '/v1/identify', { anonymousId, traits: { email: `${anonymousId}@example.org` } }, headers)
   const traitItems = async () => {

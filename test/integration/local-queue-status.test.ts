@@ -8,6 +8,7 @@ import type { LocalQueueSettings } from '../../local/queues.ts'
 import { CONFIG_TABLE, type LocalSystem, startLocalSystem } from '../../local/system.ts'
 import { basicAuthorization } from '../support/api-event.ts'
 import { type CaptureServer, startCaptureServer } from '../support/capture-server.ts'
+import { visitorJar } from '../support/visitor-cookie.ts'
 
 const WRITE_KEY = 'queue-status-write-key'
 const ORIGIN = 'https://www.shop.example'
@@ -37,7 +38,8 @@ describe('local queue status and redrive', () => {
   let ga4Answers = 400
   const accepted: string[] = []
 
-  const send = async (method: string, path: string, body: object) => {
+  const jar = visitorJar()
+  const send = async (method: string, path: string, body: object, cookie: Record<string, string> = {}) => {
     const response = await fetch(`${system.url}${path}`, {
       method,
       headers: {
@@ -45,13 +47,18 @@ describe('local queue status and redrive', () => {
         origin: ORIGIN,
         'content-type': 'application/json',
         'user-agent': BROWSER_UA,
+        ...cookie,
       },
       body: JSON.stringify(body),
     })
     expect(response.status).toBe(200)
+    return response
   }
-  const consent = (anonymousId: string, analytics: boolean) =>
-    send('PUT', '/v1/consent', { anonymousId, purposes: { analytics, marketing: false } })
+  const consent = async (anonymousId: string, analytics: boolean) => {
+    const body = { anonymousId, purposes: { analytics, marketing: false } }
+    const response = await send('PUT', '/v1/consent', body, jar.headerFor(anonymousId))
+    jar.keep(anonymousId, response.headers.get('set-cookie'))
+  }
   const track = async (anonymousId: string, messageId: string) => {
     await send('POST', '/v1/track', { anonymousId, messageId, event: 'Kettle Viewed' })
     accepted.push(messageId)

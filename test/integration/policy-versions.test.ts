@@ -23,6 +23,7 @@ import { LocalQueues, queueSettingsFor } from '../../local/queues.ts'
 import { apiEvent, basicAuthorization, lambdaContext } from '../support/api-event.ts'
 import { type CaptureServer, startCaptureServer } from '../support/capture-server.ts'
 import { putPolicyVersion } from '../support/policy-versions.ts'
+import { visitorJar } from '../support/visitor-cookie.ts'
 
 const CONSENT_TABLE = 'policy-consent'
 const CONFIG_TABLE = 'policy-config'
@@ -88,18 +89,31 @@ describe('privacy-policy versions', () => {
       .map(({ outcome, reason }) => ({ outcome, reason }))
 
   const headers = { authorization: basicAuthorization(WRITE_KEY), origin: ORIGIN }
-  async function callConsent(method: string, path: string, body?: unknown) {
+  /** Each visitor's browser sends back the visitor token its first decision set. */
+  const jar = visitorJar()
+  async function callConsent(anonymousId: string, method: string, path: string, body?: unknown) {
+    const cookies = jar.cookiesFor(anonymousId)
     const response = await consentApi(
-      apiEvent({ method, path, headers, ...(body === undefined ? {} : { body }) }),
+      apiEvent({
+        method,
+        path,
+        headers,
+        ...(cookies ? { cookies } : {}),
+        ...(body === undefined ? {} : { body }),
+      }),
       lambdaContext('tagwarden-consent'),
     )
+    jar.keep(anonymousId, response.headers?.['set-cookie'])
     return { status: response.statusCode, body: JSON.parse(String(response.body)) }
   }
   const giveConsent = (anonymousId: string) =>
-    callConsent('PUT', '/v1/consent', { anonymousId, purposes: { analytics: true, marketing: true } })
-  const readConsent = (anonymousId: string) => callConsent('GET', `/v1/consent/${anonymousId}`)
+    callConsent(anonymousId, 'PUT', '/v1/consent', {
+      anonymousId,
+      purposes: { analytics: true, marketing: true },
+    })
+  const readConsent = (anonymousId: string) => callConsent(anonymousId, 'GET', `/v1/consent/${anonymousId}`)
   const object = (anonymousId: string, policyVersion: string) =>
-    callConsent('POST', `/v1/consent/${anonymousId}/objection`, { policyVersion })
+    callConsent(anonymousId, 'POST', `/v1/consent/${anonymousId}/objection`, { policyVersion })
 
   async function collectPageView(anonymousId: string, messageId: string) {
     const response = await collect(

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { parseConfig } from '#shared/config/load.ts'
 import type { LocalQueueSettings } from '../../local/queues.ts'
 import { startLocalSystem } from '../../local/system.ts'
+import { visitorJar } from '../support/visitor-cookie.ts'
 import { type FaultyVendor, SEQ_PARAM, startFaultyVendor, type VendorAction } from './faulty-vendor.ts'
 
 const WRITE_KEY = 'fault-suite-key'
@@ -102,13 +103,20 @@ export async function runFaultMode(mode: FaultMode, options: FaultRunOptions): P
     queueSettings: queueSettings(options),
   })
   const authorization = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`
-  const call = async (method: string, path: string, body: unknown) => {
+  const jar = visitorJar()
+  const call = async (method: string, path: string, body: unknown, visitorId?: string) => {
     const response = await fetch(`${system.url}${path}`, {
       method,
-      headers: { authorization, 'content-type': 'application/json', 'user-agent': BROWSER_UA },
+      headers: {
+        authorization,
+        'content-type': 'application/json',
+        'user-agent': BROWSER_UA,
+        ...(visitorId ? jar.headerFor(visitorId) : {}),
+      },
       body: JSON.stringify(body),
     })
     if (response.status !== 200) throw new Error(`${method} ${path} answered ${response.status}`)
+    if (visitorId) jar.keep(visitorId, response.headers.get('set-cookie'))
     const answer: unknown = await response.json()
     return answer
   }
@@ -126,14 +134,19 @@ export async function runFaultMode(mode: FaultMode, options: FaultRunOptions): P
 
   try {
     for (let index = 0; index < options.visitors; index += 1)
-      await call('PUT', '/v1/consent', { anonymousId: visitor(index), purposes: { analytics: true } })
+      await call(
+        'PUT',
+        '/v1/consent',
+        { anonymousId: visitor(index), purposes: { analytics: true } },
+        visitor(index),
+      )
 
     const seqs = Array.from({ length: options.events }, (_, seq) => seq)
     let accepted = await collect(seqs.slice(0, options.batchSize))
     await untilSettled(() => vendor.exchanges.length > 0, options.settleTimeoutMs)
     // The vendor now holds a request open and has answered nothing: collect and consent must not wait on it.
     accepted += await collect(seqs.slice(options.batchSize, 2 * options.batchSize))
-    await call('PUT', '/v1/consent', { anonymousId: visitor(0), purposes: { analytics: true } })
+    await call('PUT', '/v1/consent', { anonymousId: visitor(0), purposes: { analytics: true } }, visitor(0))
     const answeredWhileVendorHung = vendor.exchanges.every((exchange) => exchange.action === 'hang')
     vendorHangsAll = false
     faultsFrom = Date.now()

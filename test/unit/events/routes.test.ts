@@ -32,6 +32,17 @@ describe('the route table', () => {
     )
   })
 
+  it('sends the visitors’ rights to the consent function: traits by PUT, every other right by POST', () => {
+    expect(API_ROUTES.filter((route) => route.path.startsWith('/v1/privacy/'))).toEqual([
+      { method: 'POST', path: '/v1/privacy/export', function: 'consent' },
+      { method: 'POST', path: '/v1/privacy/restrict', function: 'consent' },
+      { method: 'POST', path: '/v1/privacy/object', function: 'consent' },
+      { method: 'PUT', path: '/v1/privacy/traits', function: 'consent' },
+      { method: 'POST', path: '/v1/privacy/erase', function: 'consent' },
+      { method: 'POST', path: '/v1/privacy/erase/status', function: 'consent' },
+    ])
+  })
+
   it('finds every declared route from a request on it, with the segment as sent', () => {
     fc.assert(
       fc.property(fc.constantFrom(...API_ROUTES), segment, (route, value) => {
