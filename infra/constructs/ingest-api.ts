@@ -82,9 +82,10 @@ export class IngestApi extends Construct {
         allowMethods: CORS_ALLOWED_METHODS.map((method) => CorsHttpMethod[method]),
         allowHeaders: [...CORS_ALLOWED_HEADERS],
         exposeHeaders: [...CORS_EXPOSED_HEADERS],
-        // API Gateway puts its own CORS headers on every response, refusals included (and ignores the
-        // function's), so credentials stay off here as in shared/http/cors.ts.
-        allowCredentials: false,
+        // The visitor token is a cookie, which a page's fetch sends only with credentials allowed. API
+        // Gateway puts its own CORS headers on every response (refusals included) and ignores the
+        // function's, so here a configured origin may read a refusal with credentials too; never '*'.
+        allowCredentials: true,
         maxAge: Duration.seconds(PREFLIGHT_MAX_AGE_SECONDS),
       },
     })

@@ -151,8 +151,9 @@ describe('the ingest API', () => {
     expect(allowed).toEqual(expect.arrayContaining(['rsa-retry-attempt', 'rsa-since-last-attempt']))
   })
 
-  it('never allows credentials: API Gateway would add them to refusals too', () => {
-    expect(corsConfiguration().AllowCredentials).not.toBe(true)
+  it('allows credentials (the visitor token cookie) for the configured origins only, never any origin', () => {
+    expect(corsConfiguration().AllowCredentials).toBe(true)
+    expect(corsConfiguration().AllowOrigins).not.toContain('*')
   })
 
   it('throttles the stage with the configured rate and burst', () => {
