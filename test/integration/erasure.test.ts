@@ -219,6 +219,14 @@ describe('erasing a visitor through the local system', () => {
       'withheld: the visitor erased their data',
     ])
     expect(system.queues.deadLettered('ga4')).toEqual([])
+
+    // An event sent later under the erased id is decided at the edge: forwarded to nobody.
+    await send('POST', '/v1/track', { anonymousId: visitor, messageId: 'erase-1-c', event: 'Kettle Viewed' })
+    const later = system.outbox.decisions.toArray().filter((decision) => decision.messageId === 'erase-1-c')
+    expect(later).toEqual([
+      { messageId: 'erase-1-c', vendor: null, allow: false, reason: 'the visitor erased their data' },
+    ])
+    expect(await partition(visitor)).toHaveLength(1)
     const outbox = JSON.stringify(system.outbox.toJSON())
     expect(outbox).not.toContain(ACCESS_TOKEN)
     expect(outbox).toContain('assertion=[redacted]')
