@@ -1,6 +1,7 @@
 import type { OutcomeReport } from '#shared/delivery/deliver.ts'
 import type { VendorMessage } from '#shared/delivery/message.ts'
 import type { DecisionRecord } from '#shared/ingest/collect.ts'
+import { HUBSPOT_GDPR_DELETE_PATH } from '#shared/vendors/hubspot/erase.ts'
 import { BoundedList } from './bounded-list.ts'
 
 const SECRET_QUERY_PARAMS = ['api_secret', 'access_token']
@@ -70,7 +71,7 @@ export class Outbox {
       method: request.method,
       url: redactUrl(request.url),
       headers: redactHeaders(request.headers),
-      body: redactFormSubmit(request.url, parseBody(request.body)),
+      body: redactErasure(request.url, redactFormSubmit(request.url, parseBody(request.body))),
       sent: result.sent,
       ...(result.status === undefined ? {} : { status: result.status }),
       events: request.messageIds.map((messageId) => ({
@@ -133,6 +134,20 @@ function redactHeaders(headers: Record<string, string>): Record<string, string> 
 }
 
 const FORM_SUBMIT_PATH = '/submissions/v3/'
+
+/**
+ * HubSpot's GDPR delete names the contact by the e-mail an admin gave, and GA4's token request carries
+ * a signed assertion that is as good as a token for an hour: neither is printed.
+ */
+function redactErasure(url: string, body: unknown): unknown {
+  if (typeof body === 'string' && body.includes('assertion=')) {
+    const form = new URLSearchParams(body)
+    form.set('assertion', REDACTED)
+    return form.toString().replaceAll(encodeURIComponent(REDACTED), REDACTED)
+  }
+  if (new URL(url).pathname !== HUBSPOT_GDPR_DELETE_PATH || !isRecord(body)) return body
+  return { ...body, objectId: REDACTED }
+}
 
 /** A Forms API submit carries what the visitor typed (an e-mail, a name): the print shows field names only. */
 function redactFormSubmit(url: string, body: unknown): unknown {

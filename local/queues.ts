@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import type { DeadLetters, Dispatch, VendorMessage } from '#shared/delivery/message.ts'
+import {
+  type DeadLetters,
+  isErasureMessage,
+  type QueueDispatch,
+  type QueueMessage,
+} from '#shared/delivery/message.ts'
 import { MAX_REDELIVERY_DELAY_SECONDS, type Redelivery } from '#shared/delivery/redelivery.ts'
 import {
   DEFAULT_MAX_RECEIVE_COUNT,
@@ -63,7 +68,7 @@ interface VendorQueue {
  * are stored as JSON text exactly as SQS would, each vendor's deliverer is driven with SQS-shaped
  * batches, and, with a journal, every change is on disk so a restart resumes delivery.
  */
-export class LocalQueues implements Dispatch {
+export class LocalQueues implements QueueDispatch {
   private readonly vendors = new Map<VendorId, VendorQueue>()
   private readonly parked: DeadLetter[] = []
   private journal: QueueJournal | undefined
@@ -98,7 +103,7 @@ export class LocalQueues implements Dispatch {
       )
   }
 
-  async enqueue(vendor: VendorId, messages: ReadonlyArray<VendorMessage>): Promise<void> {
+  async enqueue(vendor: VendorId, messages: ReadonlyArray<QueueMessage>): Promise<void> {
     const target = this.vendor(vendor)
     const now = Date.now()
     const written: Array<Promise<void>> = []
@@ -110,7 +115,8 @@ export class LocalQueues implements Dispatch {
         receiveCount: 0,
       }
       target.queue.send(stored)
-      this.outbox.queued.push(message)
+      // An erasure request may carry the admin's e-mail: it is not listed with the queued events.
+      if (!isErasureMessage(message)) this.outbox.queued.push(message)
       if (this.journal) written.push(this.journal.append({ op: 'send', queue: vendor, ...stored }))
     }
     for (const wake of target.wakers) wake()

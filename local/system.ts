@@ -119,13 +119,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   )
   const client = documentClient(dynamo.clientConfig)
   const outbox = new Outbox(options.outboxEntries ?? DEFAULT_OUTBOX_ENTRIES)
-  const queues = new LocalQueues(
-    outbox,
-    print,
-    (vendor) =>
-      options.queueSettings ??
-      queueSettingsFor(config.vendors[vendor]?.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
-  )
+  const queueSettingsOf = (vendor: VendorId) =>
+    options.queueSettings ?? queueSettingsFor(config.vendors[vendor]?.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)
+  const queues = new LocalQueues(outbox, print, queueSettingsOf)
   if (storage) await queues.persistTo(storage.queueJournal)
   /** The local stand-in for the CloudWatch metrics the Lambda functions publish. */
   const metrics = { PixelClientErrors: 0 }
@@ -191,6 +187,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
           onOutcome: (report) => outbox.recordDelivery(vendor.id, report, { dryRun: !realSender }),
           reportError,
           lastDelivery: dynamoLastDelivery(client, CONFIG_TABLE),
+          maxReceiveCount: queueSettingsOf(vendor.id).maxReceiveCount,
         }),
       ),
     )

@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
+import { dynamoErasureStore } from '#shared/adapters/dynamodb-erasure-store.ts'
 import { dynamoIdempotencyStore } from '#shared/adapters/dynamodb-idempotency-store.ts'
 import { dynamoPolicyVersions } from '#shared/adapters/dynamodb-policy-versions.ts'
 import { dynamoRightsStore } from '#shared/adapters/dynamodb-rights-store.ts'
@@ -34,6 +35,7 @@ export function composeCollect(parts: CollectParts): CollectHandlerDeps {
     config: parts.config,
     vendorSettings: dynamoVendorSettings(dynamo, tables.config, cache),
     consent: dynamoConsentStore(dynamo, tables.consent),
+    erasures: dynamoErasureStore(dynamo, tables.consent),
     policyCoverage: coverageReader(
       dynamoPolicyVersions(dynamo, tables.config, cache),
       parts.config.policyVersion,

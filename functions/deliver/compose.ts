@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
+import { dynamoErasureStore } from '#shared/adapters/dynamodb-erasure-store.ts'
 import { dynamoPolicyVersions } from '#shared/adapters/dynamodb-policy-versions.ts'
 import { dynamoRightsStore } from '#shared/adapters/dynamodb-rights-store.ts'
 import { dynamoVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
@@ -38,6 +39,8 @@ export interface DeliverParts {
   lastDelivery?: LastDeliveryStore
   /** How long a read of vendor settings and policy versions serves (≤ 30 s; default 30 s). */
   settingsMaxAgeMs?: number
+  /** The queue's maxReceiveCount, so an erase request failing on its last receive is failed with its reason. */
+  maxReceiveCount?: number
 }
 
 /** A deliverer's dependencies, composed the same way in Lambda (functions/deliver.ts) and locally. */
@@ -70,6 +73,10 @@ export function composeDeliver(parts: DeliverParts): DeliverDeps<unknown> {
     redelivery: parts.redelivery,
     now: () => new Date(),
     onOutcome: parts.onOutcome,
+    erasures: {
+      store: dynamoErasureStore(parts.dynamo, parts.tables.consent),
+      ...(parts.maxReceiveCount !== undefined ? { maxReceiveCount: parts.maxReceiveCount } : {}),
+    },
     ...(recorder ? { onBatch: (reports) => recorder.record(summariseBatch(reports, new Date())) } : {}),
   }
 }

@@ -3,7 +3,7 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs'
-import type { Dispatch, VendorMessage } from '#shared/delivery/message.ts'
+import type { QueueDispatch, QueueMessage } from '#shared/delivery/message.ts'
 import type { VendorId } from '#shared/vendors/index.ts'
 
 /** SendMessageBatch takes at most 10 entries. */
@@ -31,7 +31,7 @@ export class EnqueueError extends Error {
 }
 
 /** Puts vendor messages on each vendor's SQS queue, in as few SendMessageBatch calls as the limits allow. */
-export function sqsDispatch(client: SQSClient, queueUrls: Partial<Record<VendorId, string>>): Dispatch {
+export function sqsDispatch(client: SQSClient, queueUrls: Partial<Record<VendorId, string>>): QueueDispatch {
   return {
     async enqueue(vendor, messages) {
       if (messages.length === 0) return
@@ -42,7 +42,7 @@ export function sqsDispatch(client: SQSClient, queueUrls: Partial<Record<VendorI
   }
 }
 
-function batchesOf(messages: ReadonlyArray<VendorMessage>): SendMessageBatchRequestEntry[][] {
+function batchesOf(messages: ReadonlyArray<QueueMessage>): SendMessageBatchRequestEntry[][] {
   const batches: Array<{ entries: SendMessageBatchRequestEntry[]; bytes: number }> = []
   for (const message of messages) {
     const body = sqsMessageBody(message)

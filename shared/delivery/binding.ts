@@ -1,5 +1,5 @@
 import { ConfigError } from '#shared/config/errors.ts'
-import { bindVendor, switchedOffAdapter } from '#shared/vendors/adapter.ts'
+import { bindVendor, erasing, switchedOffAdapter } from '#shared/vendors/adapter.ts'
 import type { AnyVendor, BaseVendorSettings } from '#shared/vendors/contract.ts'
 import type { VendorId } from '#shared/vendors/index.ts'
 import {
@@ -34,7 +34,15 @@ export function vendorBinding(sources: BindingSources): () => Promise<DeliveryBi
     const settings = await sources.settings.settingsOf(vendor.id)
     const policy = vendorPolicy(vendor.id, settings)
     if (!settings || !policy.enabled)
-      return { adapter: switchedOffAdapter(vendor.id, vendor.purposes), policy }
+      return {
+        adapter: switchedOffAdapter(
+          vendor.id,
+          vendor.purposes,
+          undefined,
+          await eraserWhenOff(sources, settings),
+        ),
+        policy,
+      }
     const refusal = vendorSettingsRefusal(vendor, settings, sources.production)
     if (refusal) throw new ConfigError(`${vendor.label} settings refused: ${refusal}`)
     const secret = await sources.credentials()
@@ -48,6 +56,24 @@ export function vendorBinding(sources: BindingSources): () => Promise<DeliveryBi
       bound = { settings, secret, binding: { adapter, policy } }
     }
     return { adapter: bound.binding.adapter, policy }
+  }
+}
+
+/** A switched-off vendor still erases, when its settings and secret allow it; otherwise nothing. */
+async function eraserWhenOff(sources: BindingSources, settings: BaseVendorSettings | null | undefined) {
+  if (!settings || !sources.vendor.erase) return {}
+  const secret = await sources.credentials()
+  if (secret === undefined) return {}
+  const parsed = sources.vendor.credentialsSchema.safeParse(tryJson(secret))
+  if (!parsed.success) return {}
+  return erasing(sources.vendor, settings, parsed.data, { baseUrl: sources.baseUrl, now: sources.now })
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
   }
 }
 

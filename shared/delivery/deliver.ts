@@ -6,9 +6,16 @@ import type { RightsState } from '#shared/rights/api.ts'
 import type { RightsStore } from '#shared/rights/store.ts'
 import type { VendorAdapter } from '#shared/vendors/adapter.ts'
 import type { Outcome } from '#shared/vendors/contract.ts'
+import { deliverErasure, type ErasureDeliveryDeps } from './deliver-erasure.ts'
 import type { HttpSender, VendorRequest, VendorResponse } from './http.ts'
-import type { DeadLetters, VendorMessage } from './message.ts'
-import { parseVendorMessage } from './message-schema.ts'
+import {
+  type DeadLetters,
+  type ErasureMessage,
+  isErasureMessage,
+  type QueueMessage,
+  type VendorMessage,
+} from './message.ts'
+import { parseQueueMessage } from './message-schema.ts'
 import type { Redelivery } from './redelivery.ts'
 import { retryDelaySeconds } from './retry-schedule.ts'
 
@@ -47,6 +54,8 @@ export interface DeliverDeps<P> {
   onOutcome?: (report: OutcomeReport) => void
   /** Every outcome of the batch, once it is settled (before the batch answers); must not reject. */
   onBatch?: (reports: ReadonlyArray<OutcomeReport>) => void | Promise<void>
+  /** Erasures (issue 10): erased visitors' events are withheld; erase requests are sent. */
+  erasures?: ErasureDeliveryDeps
 }
 
 /** One queue record: SQS's id for it (what a partial batch failure names) and its body. */
@@ -65,8 +74,8 @@ const MAX_QUOTED_RESPONSE_CHARS = 200
 const MAX_UNREADABLE_BODY_CHARS = 200 * 1024
 
 /** The records that share one messageId (SQS delivers at least once): sent once, settled together. */
-interface Delivery {
-  message: VendorMessage
+interface Delivery<M extends QueueMessage = VendorMessage> {
+  message: M
   recordIds: string[]
 }
 
@@ -95,10 +104,10 @@ export async function deliverRecords<P>(
     reports.push(outcomeReport)
     deps.onOutcome?.(outcomeReport)
   }
-  const retry = (delivery: Delivery, reason: string, retryAfterSeconds?: number) => {
+  const retry = (delivery: Delivery<QueueMessage>, reason: string, retryAfterSeconds?: number) => {
     retries.push({ delivery, reason, retryAfterSeconds })
   }
-  const park = async (delivery: Delivery, reason: string) => {
+  const park = async (delivery: Delivery<QueueMessage>, reason: string) => {
     try {
       await deps.deadLetters.park(delivery.message, reason)
       report(delivery.message.messageId, 'parked', reason)
@@ -107,13 +116,41 @@ export async function deliverRecords<P>(
     }
   }
 
-  const { deliveries, unreadable } = readRecords(records, adapter.id, now)
+  const { deliveries, erasures, unreadable } = readRecords(records, adapter.id, now)
   const parkings = unreadable.map(({ delivery, reason }) => park(delivery, reason))
+  const receiveCounts = new Map(records.map((record) => [record.recordId, record.receiveCount ?? 1]))
+  for (const delivery of erasures) {
+    if (!deps.erasures) {
+      parkings.push(park(delivery, `the ${adapter.id} deliverer is not wired for erasure requests`))
+      continue
+    }
+    const receiveCount = Math.max(...delivery.recordIds.map((id) => receiveCounts.get(id) ?? 1))
+    const { messageId } = delivery.message
+    const erasing = { adapter, sender: deps.sender, erasures: deps.erasures, now: deps.now }
+    parkings.push(
+      deliverErasure(delivery.message, receiveCount, erasing, {
+        delivered: (reason) => report(messageId, 'delivered', reason),
+        retry: (reason, retryAfterSeconds) => retry(delivery, reason, retryAfterSeconds),
+        park: (message, reason) => park({ ...delivery, message }, reason),
+      }),
+    )
+  }
 
   const storedConsent = lookUpStanding(deliveries, deps, now)
+  const tombstones = lookUpTombstones(deliveries, deps.erasures, now)
   const permitted: Array<{ delivery: Delivery; payload: P }> = []
   for (const delivery of deliveries) {
     const { message } = delivery
+    // Erasure comes before every other rule: an erased visitor's queued events go nowhere.
+    const erased = await tombstones.get(message.consentKey)
+    if (erased?.status === 'rejected') {
+      retry(delivery, `erasure lookup failed: ${describeError(erased.reason)}`)
+      continue
+    }
+    if (erased?.value) {
+      report(message.messageId, 'withheld', 'the visitor erased their data')
+      continue
+    }
     const stored = await storedConsent.get(message.consentKey)
     if (!stored || stored.status === 'rejected') {
       retry(delivery, `consent lookup failed: ${describeError(stored?.reason)}`)
@@ -198,7 +235,7 @@ export async function deliverRecords<P>(
 }
 
 interface Retry {
-  delivery: Delivery
+  delivery: Delivery<QueueMessage>
   reason: string
   retryAfterSeconds: number | undefined
 }
@@ -250,7 +287,8 @@ async function scheduleRetries(
 
 interface ReadResult {
   deliveries: Delivery[]
-  unreadable: Array<{ delivery: Delivery; reason: string }>
+  erasures: Array<Delivery<ErasureMessage>>
+  unreadable: Array<{ delivery: Delivery<QueueMessage>; reason: string }>
 }
 
 /** Parses every body; records repeating a messageId join the first one's delivery. */
@@ -259,10 +297,10 @@ function readRecords(
   vendor: VendorMessage['vendor'],
   now: Date,
 ): ReadResult {
-  const result: ReadResult = { deliveries: [], unreadable: [] }
-  const byMessageId = new Map<string, Delivery>()
+  const result: ReadResult = { deliveries: [], erasures: [], unreadable: [] }
+  const byMessageId = new Map<string, Delivery<QueueMessage>>()
   for (const record of records) {
-    const parsed = parseVendorMessage(record.body)
+    const parsed = parseQueueMessage(record.body)
     if (!parsed.ok) {
       result.unreadable.push({ delivery: unreadableDelivery(record, vendor, now), reason: parsed.reason })
       continue
@@ -276,6 +314,12 @@ function readRecords(
     const repeated = byMessageId.get(message.messageId)
     if (repeated) {
       repeated.recordIds.push(record.recordId)
+      continue
+    }
+    if (isErasureMessage(message)) {
+      const erasure = { message, recordIds: [record.recordId] }
+      byMessageId.set(message.messageId, erasure)
+      result.erasures.push(erasure)
       continue
     }
     const delivery = { message, recordIds: [record.recordId] }
@@ -302,6 +346,25 @@ function unreadableDelivery(record: QueueRecord, vendor: VendorMessage['vendor']
       payload: { unreadableBody: record.body.slice(0, MAX_UNREADABLE_BODY_CHARS) },
     },
   }
+}
+
+/** One tombstone lookup per distinct consent key in the batch, all at once; none without erasures. */
+function lookUpTombstones(
+  deliveries: ReadonlyArray<Delivery>,
+  erasures: ErasureDeliveryDeps | undefined,
+  now: Date,
+): Map<string, Promise<PromiseSettledResult<boolean>>> {
+  const lookups = new Map<string, Promise<PromiseSettledResult<boolean>>>()
+  if (!erasures) return lookups
+  for (const { message } of deliveries) {
+    if (lookups.has(message.consentKey)) continue
+    const settled = erasures.store.isErased(message.consentKey, now).then(
+      (value) => ({ status: 'fulfilled' as const, value }),
+      (reason: unknown) => ({ status: 'rejected' as const, reason }),
+    )
+    lookups.set(message.consentKey, settled)
+  }
+  return lookups
 }
 
 interface Standing {

@@ -25,12 +25,42 @@ export interface VendorMessage<Payload = unknown> {
   payload: Payload
 }
 
+/**
+ * An erasure request (GDPR Art. 17) on a vendor's queue, its own kind beside events (which have no
+ * `kind`): never withheld by the consent re-check or the vendor switch, retried and dead-lettered as
+ * events are.
+ */
+export interface ErasureMessage {
+  kind: 'erase'
+  vendor: VendorId
+  messageId: string
+  erasureId: string
+  siteId: string
+  consentKey: string
+  /** The vendor's own pseudonym of the visitor (GA4's client_id) and, for HubSpot, the admin's e-mail. */
+  subject: { pseudonym?: string; email?: string }
+  /** ISO 8601 */
+  enqueuedAt: string
+}
+
+/** Any body on a vendor's queue. */
+export type QueueMessage = VendorMessage | ErasureMessage
+
+export function isErasureMessage(message: QueueMessage): message is ErasureMessage {
+  return 'kind' in message && message.kind === 'erase'
+}
+
 /** Puts minimised messages on a vendor's queue (SQS in AWS, in-process locally). */
 export interface Dispatch {
   enqueue(vendor: VendorId, messages: ReadonlyArray<VendorMessage>): Promise<void>
 }
 
+/** A Dispatch that takes erasure requests too (the SQS and local queues both do). */
+export interface QueueDispatch {
+  enqueue(vendor: VendorId, messages: ReadonlyArray<QueueMessage>): Promise<void>
+}
+
 /** Parks a message that must not be retried in the vendor's dead-letter queue, with its reason. */
 export interface DeadLetters {
-  park(message: VendorMessage, reason: string): Promise<void>
+  park(message: QueueMessage, reason: string): Promise<void>
 }

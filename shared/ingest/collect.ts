@@ -14,6 +14,7 @@ import { anonymisedClientIp } from '#shared/privacy/client-ip.ts'
 import type { Redaction } from '#shared/privacy/pii-policy.ts'
 import { pseudonymsFor } from '#shared/privacy/pseudonyms.ts'
 import type { RightsState } from '#shared/rights/api.ts'
+import type { ErasureStore } from '#shared/rights/erasure-store.ts'
 import type { RightsStore } from '#shared/rights/store.ts'
 import type { AnyVendor, BaseVendorSettings } from '#shared/vendors/contract.ts'
 import { VENDORS, type VendorId, type VendorSettingsById } from '#shared/vendors/index.ts'
@@ -79,6 +80,8 @@ export interface CollectDeps {
   onDecision?: (decision: DecisionRecord) => void
   /** Told of failures that do not fail the request (a mark not written after the events were queued). */
   reportError?: (error: unknown) => void
+  /** Tombstones of erased visitors (issue 10): their events are forwarded to nobody. */
+  erasures?: Pick<ErasureStore, 'isErased'>
 }
 
 export interface CollectResult {
@@ -219,10 +222,25 @@ export async function collectEvents(
   await edge.recall(
     [...consents].flatMap(([key, record]) => (record?.purposes.marketing === true ? [key] : [])),
   )
+  const erased = await readTombstones(
+    screened.fresh.map((event) => pseudonyms.consentKey(event.visitorId)),
+    deps,
+  )
+
   const identified: Array<{ event: CollectedEvent; consentKey: string; consent: ConsentRecord }> = []
   const outgoing = new Map<VendorId, VendorMessage[]>()
   for (const event of screened.fresh) {
     const key = pseudonyms.consentKey(event.visitorId)
+    // Erasure comes before every other rule: an erased visitor's events go to nobody, nothing is kept.
+    if (erased.has(key)) {
+      report({
+        messageId: event.messageId,
+        vendor: null,
+        allow: false,
+        reason: 'the visitor erased their data',
+      })
+      continue
+    }
     const stored = consents.get(key) ?? null
     const facts = {
       stored,
@@ -322,6 +340,16 @@ async function readConsents(
   if (store.currentMany) return store.currentMany(unique, now)
   const records = await Promise.all(unique.map((key) => store.current(key, now)))
   return new Map(unique.map((key, index) => [key, records[index] ?? null]))
+}
+
+/** The keys among these whose visitor erased their data (none without an erasure store). */
+async function readTombstones(keys: ReadonlyArray<string>, deps: CollectDeps): Promise<Set<string>> {
+  const { erasures } = deps
+  if (!erasures) return new Set()
+  const unique = [...new Set(keys)]
+  const now = deps.now()
+  const erased = await Promise.all(unique.map((key) => erasures.isErased(key, now)))
+  return new Set(unique.filter((_key, index) => erased[index]))
 }
 
 function decisionFacts(event: CollectedEvent): DecisionInput['event'] {

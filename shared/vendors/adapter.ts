@@ -1,7 +1,7 @@
 import type { Purpose } from '#shared/consent/model.ts'
-import type { VendorRequest, VendorResponse } from '#shared/delivery/http.ts'
+import type { HttpSender, VendorRequest, VendorResponse } from '#shared/delivery/http.ts'
 import { classifyHttpResponse } from './classify-http.ts'
-import type { AnyVendor, Classification, PurposeByEvent } from './contract.ts'
+import type { AnyVendor, Classification, ErasurePlan, ErasureSubject, PurposeByEvent } from './contract.ts'
 import type { VendorId } from './index.ts'
 
 /**
@@ -21,6 +21,8 @@ export interface VendorAdapter<Payload> {
   buildRequests(messages: ReadonlyArray<{ messageId: string; payload: Payload }>): VendorRequest[]
   /** Reads status, headers and body; `now` dates a `Retry-After` given as an HTTP date. */
   classify(response: VendorResponse, request: VendorRequest, now: Date): Classification
+  /** The vendor's deletion request for a visitor (see Vendor.erase); absent: no deletion API. */
+  erase?(subject: ErasureSubject, io: { sender: HttpSender }): Promise<ErasurePlan>
 }
 
 export interface BindOptions {
@@ -59,6 +61,29 @@ export function bindVendor<
     ...(vendor.unsendable ? { unsendable: vendor.unsendable } : {}),
     buildRequests: (messages) => vendor.buildRequests(messages, context()),
     classify: (response, request, now) => vendor.classify(response, request, now),
+    ...erasing(vendor, settings, credentials, options),
+  }
+}
+
+/** Only Vendor.erase, bound: what a switched-off vendor still does (an erasure is never switched off). */
+export function erasing(
+  vendor: AnyVendor,
+  settings: AnyVendor['settingsSchema']['_zod']['output'],
+  credentials: unknown,
+  options: BindOptions,
+): Pick<VendorAdapter<unknown>, 'erase'> {
+  const { erase } = vendor
+  if (!erase) return {}
+  return {
+    erase: (subject, io) =>
+      erase(subject, {
+        settings,
+        credentials,
+        now: options.now(),
+        sender: io.sender,
+        timeoutMs: settings.timeoutMs,
+        ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+      }),
   }
 }
 
@@ -70,8 +95,10 @@ export function switchedOffAdapter<Payload>(
   id: VendorId,
   purposes: PurposeByEvent,
   why = 'switched off',
+  eraser: Pick<VendorAdapter<Payload>, 'erase'> = {},
 ): VendorAdapter<Payload> {
   return {
+    ...eraser,
     id,
     purposes,
     timeoutMs: 1,

@@ -1,7 +1,7 @@
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 import type { Purpose } from '#shared/consent/model.ts'
-import type { VendorRequest, VendorResponse } from '#shared/delivery/http.ts'
+import type { HttpSender, VendorRequest, VendorResponse } from '#shared/delivery/http.ts'
 import type { CollectedEvent, EventType } from '#shared/events/model.ts'
 import type { GrantedIdentity, IdentityKind } from '#shared/identity/kinds.ts'
 import type { Pseudonyms } from '#shared/privacy/pseudonyms.ts'
@@ -53,6 +53,25 @@ export interface SendContext<Settings, Credentials> {
   /** Replaces scheme and host of every request (local runtime and tests only); path and query stay. */
   baseUrl?: string
 }
+
+/**
+ * What erasing a visitor at a vendor takes: GA4 first gets an OAuth token, so erasing may send a
+ * preparatory request itself (through the port) before it names the deletion request.
+ */
+export interface EraseContext<Settings, Credentials> extends SendContext<Settings, Credentials> {
+  sender: HttpSender
+  timeoutMs: number
+}
+
+/**
+ * The deletion request to send (its answer read by the vendor's `classify`), or why there is none:
+ * `unavailable` is recorded as "no deletion API" and not retried; `retry` and `reject` go as events'.
+ */
+export type ErasurePlan =
+  | { send: VendorRequest }
+  | { unavailable: string }
+  | { retry: string; retryAfterSeconds?: number }
+  | { reject: string }
 
 /** Whom an erasure request is about (used by the visitor-rights issue). */
 export interface ErasureSubject {
@@ -106,7 +125,8 @@ export interface Vendor<Id extends string, Settings extends BaseVendorSettings, 
   ): VendorRequest[]
   /** Total: any status, headers and body get an answer. `now` dates a Retry-After given as a date. */
   classify(response: VendorResponse, request: VendorRequest, now: Date): Classification
-  erase?(subject: ErasureSubject, context: SendContext<Settings, Credentials>): VendorRequest[]
+  /** Asks the vendor to delete what it holds of the visitor (GDPR Art. 17); absent: no deletion API. */
+  erase?(subject: ErasureSubject, context: EraseContext<Settings, Credentials>): Promise<ErasurePlan>
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the list holds vendors of different settings and payloads

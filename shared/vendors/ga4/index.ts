@@ -2,6 +2,7 @@ import { classifyHttpResponse } from '../classify-http.ts'
 import type { Vendor } from '../contract.ts'
 import { ga4AllowList } from './allow-list.ts'
 import { type Ga4Credentials, ga4CredentialsSchema } from './credentials.ts'
+import { eraseFromGa4 } from './erase.ts'
 import { GA4_MAX_EVENTS_PER_REQUEST } from './limits.ts'
 import { GA4_PURPOSES, toGa4Payload } from './map.ts'
 import { type Ga4Payload, ga4PayloadSchema } from './payload.ts'
@@ -35,4 +36,5 @@ export const ga4Vendor: Vendor<'ga4', Ga4Settings, Ga4Payload, Ga4Credentials> =
   buildRequests: ga4Requests,
   // GA4 answers 2xx even to payloads it discards (vendors.md §1.12 rule 22): 2xx is receipt, not validity.
   classify: (response, _request, now) => classifyHttpResponse(response, now),
+  erase: eraseFromGa4,
 }

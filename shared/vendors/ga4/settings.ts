@@ -28,6 +28,8 @@ export const ga4SettingsSchema = vendorSettingsSchema(
     forwardProperties: z.optional(z.array(ga4ParamName)),
     /** Query parameters kept in `page_location` and `page_referrer` besides `utm_*` and (under marketing) click ids. */
     allowedUrlParams: z.optional(z.array(z.string().check(z.minLength(1)))),
+    /** The GA4 property's numeric id: needed only to erase a visitor (Admin API submitUserDeletion). */
+    propertyId: z.optional(z.string().check(z.regex(/^\d{1,20}$/, 'must be the numeric GA4 property id'))),
     /** Forward page titles (free text, screened for PII but names cannot be told apart): off by default. */
     forwardPageTitle: z._default(z.boolean(), false),
   },

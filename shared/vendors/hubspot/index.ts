@@ -7,6 +7,7 @@ import {
   type HubspotCredentials,
   hubspotCredentialsSchema,
 } from './credentials.ts'
+import { eraseFromHubspot } from './erase.ts'
 import { classifyFormSubmitResponse, HUBSPOT_FORMS_ORIGIN } from './form-submission.ts'
 import { toPayload } from './map.ts'
 import { type HubspotPayload, hubspotPayloadSchema } from './payload.ts'
@@ -43,6 +44,7 @@ export const hubspotVendor = {
     isFormRequest(request)
       ? classifyFormSubmitResponse(response, request, now)
       : classifyHubspotResponse(response, request, now),
+  erase: eraseFromHubspot,
 } satisfies Vendor<'hubspot', HubspotSettings, HubspotPayload, HubspotCredentials>
 
 function isFormRequest(request: VendorRequest): boolean {

@@ -1,7 +1,7 @@
 import type { VendorPolicy } from '#shared/consent/decide.ts'
 import type { ConsentRecord } from '#shared/consent/model.ts'
 import type { ConsentStore } from '#shared/consent/store.ts'
-import type { DeadLetters, VendorMessage } from '#shared/delivery/message.ts'
+import type { DeadLetters, QueueMessage, VendorMessage } from '#shared/delivery/message.ts'
 import { GA4_PURPOSES, toGa4Payload } from '../../support/ga4.ts'
 import { collectedEvent, GA4_CONTEXT, NOW } from '../vendors/fixtures.ts'
 
@@ -63,8 +63,8 @@ export function inMemoryConsent(
 /** DeadLetters that keep what was parked; `failing` makes every park throw. */
 export function parkedList(
   failing = false,
-): DeadLetters & { parked: Array<{ message: VendorMessage; reason: string }> } {
-  const parked: Array<{ message: VendorMessage; reason: string }> = []
+): DeadLetters & { parked: Array<{ message: QueueMessage; reason: string }> } {
+  const parked: Array<{ message: QueueMessage; reason: string }> = []
   return {
     parked,
     async park(message, reason) {
