@@ -191,6 +191,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
           onOutcome: (report) => outbox.recordDelivery(vendor.id, report, { dryRun: !realSender }),
           reportError,
           lastDelivery: dynamoLastDelivery(client, CONFIG_TABLE),
+          ledger: { table: CONSENT_TABLE, retentionDays: config.retention.ledgerDays },
         }),
       ),
     )

@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
+import { dynamoDeliveryLedger } from '#shared/adapters/dynamodb-delivery-ledger.ts'
 import { dynamoPolicyVersions } from '#shared/adapters/dynamodb-policy-versions.ts'
 import { dynamoVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
 import type { LastDeliveryStore } from '#shared/admin/ports.ts'
@@ -15,6 +16,7 @@ import {
 import type { DeadLetters } from '#shared/delivery/message.ts'
 import type { Redelivery } from '#shared/delivery/redelivery.ts'
 import { coverageReader } from '#shared/policy/reader.ts'
+import { ledgerWriter } from '#shared/rights/ledger-writer.ts'
 import type { KnownVendor } from '#shared/vendors/index.ts'
 
 export interface DeliverParts {
@@ -37,6 +39,8 @@ export interface DeliverParts {
   lastDelivery?: LastDeliveryStore
   /** How long a read of vendor settings and policy versions serves (≤ 30 s; default 30 s). */
   settingsMaxAgeMs?: number
+  /** Where each finished message is entered for the visitor's export (a failed write is reported). */
+  ledger?: { table: string; retentionDays: number }
 }
 
 /** A deliverer's dependencies, composed the same way in Lambda (functions/deliver.ts) and locally. */
@@ -56,6 +60,12 @@ export function composeDeliver(parts: DeliverParts): DeliverDeps<unknown> {
   const recorder = parts.lastDelivery
     ? lastDeliveryRecorder(parts.vendor.id, parts.lastDelivery, { onError: parts.reportError })
     : undefined
+  const ledger = parts.ledger
+    ? ledgerWriter(
+        dynamoDeliveryLedger(parts.dynamo, parts.ledger.table, parts.ledger.retentionDays),
+        parts.reportError,
+      )
+    : undefined
   return {
     binding: recorder ? recordingFailure(binding, recorder) : binding,
     consent: dynamoConsentStore(parts.dynamo, parts.tables.consent),
@@ -68,7 +78,9 @@ export function composeDeliver(parts: DeliverParts): DeliverDeps<unknown> {
     redelivery: parts.redelivery,
     now: () => new Date(),
     onOutcome: parts.onOutcome,
-    ...(recorder ? { onBatch: (reports) => recorder.record(summariseBatch(reports, new Date())) } : {}),
+    onBatch: async (reports, messages) => {
+      await Promise.all([recorder?.record(summariseBatch(reports, new Date())), ledger?.(reports, messages)])
+    },
   }
 }
 

@@ -38,8 +38,14 @@ export interface DeliverDeps<P> {
   random?: () => number
   now: () => Date
   onOutcome?: (report: OutcomeReport) => void
-  /** Every outcome of the batch, once it is settled (before the batch answers); must not reject. */
-  onBatch?: (reports: ReadonlyArray<OutcomeReport>) => void | Promise<void>
+  /**
+   * Every outcome of the batch, once it is settled (before the batch answers), with the readable
+   * messages by messageId (for the delivery ledger); must not reject.
+   */
+  onBatch?: (
+    reports: ReadonlyArray<OutcomeReport>,
+    messages: ReadonlyMap<string, VendorMessage>,
+  ) => void | Promise<void>
 }
 
 /** One queue record: SQS's id for it (what a partial batch failure names) and its body. */
@@ -185,7 +191,7 @@ export async function deliverRecords<P>(
 
   await Promise.all([...parkings, ...requests.map(send)])
   const failed = await scheduleRetries(retries, records, deps, report)
-  await deps.onBatch?.(reports)
+  await deps.onBatch?.(reports, new Map(deliveries.map(({ message }) => [message.messageId, message])))
   return { failedRecordIds: records.map((record) => record.recordId).filter((id) => failed.has(id)) }
 }
 
