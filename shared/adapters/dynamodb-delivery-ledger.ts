@@ -6,6 +6,17 @@ import * as z from 'zod/mini'
 
 /** Every ledger item's sort key starts so; infra limits the deliverers' writes to it. */
 export const LEDGER_SORT_KEY_PREFIX = 'ledger#'
+/** Every attribute a ledger item has: infra lets the deliverers write these and no others. */
+export const LEDGER_ITEM_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'messageId',
+  'vendor',
+  'event',
+  'at',
+  'outcome',
+  'expiresAt',
+] as const
 /** DynamoDB's limit on requests in one BatchWriteItem call. */
 const MAX_BATCH_WRITE_ITEMS = 25
 /** Rounds of retrying the items DynamoDB left unprocessed (throttling) before the write fails. */

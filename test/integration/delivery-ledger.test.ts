@@ -4,7 +4,11 @@ import { mockClient } from 'aws-sdk-client-mock'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
-import { dynamoDeliveryLedger, LedgerWriteError } from '#shared/adapters/dynamodb-delivery-ledger.ts'
+import {
+  dynamoDeliveryLedger,
+  LEDGER_ITEM_ATTRIBUTES,
+  LedgerWriteError,
+} from '#shared/adapters/dynamodb-delivery-ledger.ts'
 import { seedVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
 import { fetchSender } from '#shared/adapters/fetch-sender.ts'
 import { parseConfig } from '#shared/config/load.ts'
@@ -159,6 +163,7 @@ describe('the deliverers keep a ledger of what each vendor was sent', () => {
         outcome: entry.outcome,
         expiresAt: Math.floor(Date.parse(entry.at) / 1000) + LEDGER_DAYS * SECONDS_PER_DAY,
       })
+      expect(Object.keys(entry).sort()).toEqual([...LEDGER_ITEM_ATTRIBUTES].sort())
       expect(entry.expiresAt).toBeGreaterThanOrEqual(before + LEDGER_DAYS * SECONDS_PER_DAY)
     }
     expect(JSON.stringify(entries)).not.toContain('SECRET-COUPON-7')
