@@ -60,15 +60,17 @@ export function composeDeliver(parts: DeliverParts): DeliverDeps<unknown> {
   const recorder = parts.lastDelivery
     ? lastDeliveryRecorder(parts.vendor.id, parts.lastDelivery, { onError: parts.reportError })
     : undefined
+  const consent = dynamoConsentStore(parts.dynamo, parts.tables.consent)
   const ledger = parts.ledger
-    ? ledgerWriter(
-        dynamoDeliveryLedger(parts.dynamo, parts.ledger.table, parts.ledger.retentionDays),
-        parts.reportError,
-      )
+    ? ledgerWriter({
+        ledger: dynamoDeliveryLedger(parts.dynamo, parts.ledger.table, parts.ledger.retentionDays),
+        consent,
+        reportError: parts.reportError,
+      })
     : undefined
   return {
     binding: recorder ? recordingFailure(binding, recorder) : binding,
-    consent: dynamoConsentStore(parts.dynamo, parts.tables.consent),
+    consent,
     policyCoverage: coverageReader(
       dynamoPolicyVersions(parts.dynamo, parts.tables.config, cache),
       parts.policyVersion,

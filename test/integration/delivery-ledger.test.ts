@@ -141,11 +141,14 @@ describe('the deliverers keep a ledger of what each vendor was sent', () => {
         messageFor('b', 'visitor-revoked', '111.111'),
         messageFor('c', 'visitor-a', '400.400'),
         messageFor('d', 'visitor-a', '500.500'),
+        messageFor('g', 'never-consented', '111.111'),
       ]),
       lambdaContext('deliver'),
     )
 
     expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: 'sqs-d' }] })
+    // Of a visitor without a consent record (never consented, or erased), nothing is kept.
+    expect(await ledgerOf('never-consented')).toEqual([])
     const entries = [...(await ledgerOf('visitor-a')), ...(await ledgerOf('visitor-revoked'))]
     expect(entries.map(({ messageId, outcome }) => [messageId, outcome]).sort()).toEqual([
       ['a', 'delivered'],

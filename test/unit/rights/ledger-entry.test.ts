@@ -6,7 +6,7 @@ import type { LedgerRecord } from '#shared/rights/ledger.ts'
 import { ledgerRecordOf, sentEventName } from '#shared/rights/ledger-entry.ts'
 import { ledgerWriter } from '#shared/rights/ledger-writer.ts'
 import { VENDOR_IDS, type VendorId } from '#shared/vendors/index.ts'
-import { queuedMessage } from '../delivery/fixtures.ts'
+import { consentRecord, inMemoryConsent, queuedMessage } from '../delivery/fixtures.ts'
 
 const AT = new Date('2026-12-03T10:00:00.000Z')
 /** Every property value carries this mark, so any trace of one in an entry is found. */
@@ -114,15 +114,24 @@ describe('a ledger entry', () => {
 })
 
 describe('the ledger writer', () => {
-  const messages = new Map<string, VendorMessage>([['m-1', queuedMessage({ messageId: 'm-1' })]])
+  const messages = new Map<string, VendorMessage>([
+    ['m-1', queuedMessage({ messageId: 'm-1' })],
+    ['m-2', queuedMessage({ messageId: 'm-2', consentKey: 'never-consented' })],
+  ])
+  const consent = inMemoryConsent({ 'consent-key-a': consentRecord('consent-key-a', false) })
+  const recording = () => {
+    const written: LedgerRecord[] = []
+    const write = ledgerWriter({
+      ledger: { record: async (records) => void written.push(...records) },
+      consent,
+      reportError: () => {},
+      now: () => AT,
+    })
+    return { written, write }
+  }
 
   it('enters the finished messages it has and skips the rest', async () => {
-    const written: LedgerRecord[] = []
-    const write = ledgerWriter(
-      { record: async (records) => void written.push(...records) },
-      () => {},
-      () => AT,
-    )
+    const { written, write } = recording()
 
     await write([report('retry'), { ...report('delivered'), messageId: 'unknown' }], messages)
     expect(written).toEqual([])
@@ -130,16 +139,26 @@ describe('the ledger writer', () => {
     expect(written.map((record) => record.entry.messageId)).toEqual(['m-1'])
   })
 
+  it('keeps nothing of a withheld message whose visitor has no consent record (never consented, or erased)', async () => {
+    const { written, write } = recording()
+
+    await write([report('withheld'), { ...report('withheld'), messageId: 'm-2' }], messages)
+    expect(written.map(({ consentKey, entry }) => [consentKey, entry.outcome])).toEqual([
+      ['consent-key-a', 'withheld'],
+    ])
+  })
+
   it('reports a failed write and resolves', async () => {
     const errors: unknown[] = []
-    const write = ledgerWriter(
-      {
+    const write = ledgerWriter({
+      ledger: {
         record: async () => {
           throw new Error('ledger table unavailable')
         },
       },
-      (error) => errors.push(error),
-    )
+      consent,
+      reportError: (error) => errors.push(error),
+    })
 
     await expect(write([report('withheld')], messages)).resolves.toBeUndefined()
     expect(errors).toEqual([new Error('ledger table unavailable')])
