@@ -23,6 +23,7 @@ if (!vendor) throw new ConfigError(`VENDOR is ${vendorId}; no vendor of that id 
 const sqs = new SQSClient({})
 const dynamo = documentClient()
 const configTable = requireEnv(ENV.configTable)
+const consentTable = requireEnv(ENV.consentTable)
 
 const logOutcome = ({ outcome, ...details }: OutcomeReport) => {
   if (outcome === 'delivered') logger.debug(outcome, details)
@@ -35,7 +36,7 @@ export const handler = createDeliverHandler(
   composeDeliver({
     vendor,
     dynamo,
-    tables: { consent: requireEnv(ENV.consentTable), config: configTable },
+    tables: { consent: consentTable, config: configTable },
     credentials: secretReader({ valueVariable: ENV.vendorCredentials, arnVariable: ENV.vendorSecretArn }),
     sender: fetchSender(),
     deadLetters: sqsDeadLetters(sqs, requireEnv(ENV.deadLetterQueueUrl)),
@@ -43,7 +44,8 @@ export const handler = createDeliverHandler(
     production: config.production,
     policyVersion: config.policyVersion,
     onOutcome: logOutcome,
-    reportError: (error) => logger.error('vendor settings or status', { error }),
+    reportError: (error) => logger.error('vendor settings, status or ledger', { error }),
     lastDelivery: dynamoLastDelivery(dynamo, configTable),
+    ledger: { table: consentTable, retentionDays: config.retention.ledgerDays },
   }),
 ).use(injectLambdaContext(logger))

@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
+import { dynamoDeliveryLedger } from '#shared/adapters/dynamodb-delivery-ledger.ts'
 import { dynamoErasureStore } from '#shared/adapters/dynamodb-erasure-store.ts'
 import { dynamoPolicyVersions } from '#shared/adapters/dynamodb-policy-versions.ts'
 import { dynamoRightsStore } from '#shared/adapters/dynamodb-rights-store.ts'
@@ -17,6 +18,7 @@ import {
 import type { DeadLetters } from '#shared/delivery/message.ts'
 import type { Redelivery } from '#shared/delivery/redelivery.ts'
 import { coverageReader } from '#shared/policy/reader.ts'
+import { ledgerWriter } from '#shared/rights/ledger-writer.ts'
 import type { KnownVendor } from '#shared/vendors/index.ts'
 
 export interface DeliverParts {
@@ -41,6 +43,8 @@ export interface DeliverParts {
   settingsMaxAgeMs?: number
   /** The queue's maxReceiveCount, so an erase request failing on its last receive is failed with its reason. */
   maxReceiveCount?: number
+  /** Where each finished message is entered for the visitor's export (a failed write is reported). */
+  ledger?: { table: string; retentionDays: number }
 }
 
 /** A deliverer's dependencies, composed the same way in Lambda (functions/deliver.ts) and locally. */
@@ -60,9 +64,17 @@ export function composeDeliver(parts: DeliverParts): DeliverDeps<unknown> {
   const recorder = parts.lastDelivery
     ? lastDeliveryRecorder(parts.vendor.id, parts.lastDelivery, { onError: parts.reportError })
     : undefined
+  const consent = dynamoConsentStore(parts.dynamo, parts.tables.consent)
+  const ledger = parts.ledger
+    ? ledgerWriter({
+        ledger: dynamoDeliveryLedger(parts.dynamo, parts.ledger.table, parts.ledger.retentionDays),
+        consent,
+        reportError: parts.reportError,
+      })
+    : undefined
   return {
     binding: recorder ? recordingFailure(binding, recorder) : binding,
-    consent: dynamoConsentStore(parts.dynamo, parts.tables.consent),
+    consent,
     rights: dynamoRightsStore(parts.dynamo, parts.tables.consent),
     policyCoverage: coverageReader(
       dynamoPolicyVersions(parts.dynamo, parts.tables.config, cache),
@@ -77,7 +89,9 @@ export function composeDeliver(parts: DeliverParts): DeliverDeps<unknown> {
       store: dynamoErasureStore(parts.dynamo, parts.tables.consent),
       ...(parts.maxReceiveCount !== undefined ? { maxReceiveCount: parts.maxReceiveCount } : {}),
     },
-    ...(recorder ? { onBatch: (reports) => recorder.record(summariseBatch(reports, new Date())) } : {}),
+    onBatch: async (reports, messages) => {
+      await Promise.all([recorder?.record(summariseBatch(reports, new Date())), ledger?.(reports, messages)])
+    },
   }
 }
 

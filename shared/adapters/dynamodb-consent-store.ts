@@ -49,7 +49,7 @@ function toItem(record: ConsentRecord, sk: string): Record<string, unknown> {
   return { pk: consentKey, sk, ...fields }
 }
 
-function toRecord(item: unknown): ConsentRecord {
+export function toRecord(item: unknown): ConsentRecord {
   const parsed = consentItemSchema.safeParse(item)
   if (!parsed.success) {
     throw new ConsentItemError('Consent table item has an unexpected shape', { cause: parsed.error })

@@ -49,7 +49,7 @@ const traitItemSchema = z.object({
 
 type TraitItem = z.output<typeof traitItemSchema>
 
-function toItem(item: unknown): TraitItem {
+export function toItem(item: unknown): TraitItem {
   const parsed = traitItemSchema.safeParse(item)
   if (!parsed.success) {
     throw new TraitItemError('Trait item in the consent table has an unexpected shape', {
@@ -60,7 +60,7 @@ function toItem(item: unknown): TraitItem {
 }
 
 /** The parsed map holds only known kinds, each a SHA-256 (unknown attributes are left behind). */
-const hashesOf = (item: TraitItem): HashedTraits => ({ ...item.traits })
+export const hashesOf = (item: TraitItem): HashedTraits => ({ ...item.traits })
 
 function epochSeconds(date: Date): number {
   const time = date.getTime()

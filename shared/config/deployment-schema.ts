@@ -42,8 +42,10 @@ export const deploymentConfigSchema = z.strictObject({
       consentDays: z._default(z.int().check(z.gte(1), z.lte(3650)), 395),
       /** How long an admin audit entry is kept (default 6 years, privacy §9.2). */
       auditDays: z._default(z.int().check(z.gte(1), z.lte(3650)), 2192),
+      /** How long the delivery ledger keeps what each vendor was sent (default: as long as consent). */
+      ledgerDays: z._default(z.int().check(z.gte(1), z.lte(3650)), 395),
     }),
-    { consentDays: 395, auditDays: 2192 },
+    { consentDays: 395, auditDays: 2192, ledgerDays: 395 },
   ),
   privacy: z._default(
     z.strictObject({

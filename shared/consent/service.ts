@@ -54,7 +54,7 @@ export interface ConsentState extends ConsentReceipt {
   history: ConsentHistoryEntry[]
 }
 
-function historyEntryOf(record: ConsentRecord): ConsentHistoryEntry {
+export function historyEntryOf(record: ConsentRecord): ConsentHistoryEntry {
   return {
     receiptId: record.receiptId,
     purposes: record.purposes,

@@ -52,8 +52,14 @@ export interface DeliverDeps<P> {
   random?: () => number
   now: () => Date
   onOutcome?: (report: OutcomeReport) => void
-  /** Every outcome of the batch, once it is settled (before the batch answers); must not reject. */
-  onBatch?: (reports: ReadonlyArray<OutcomeReport>) => void | Promise<void>
+  /**
+   * Every outcome of the batch, once it is settled (before the batch answers), with the readable
+   * messages by messageId (for the delivery ledger); must not reject.
+   */
+  onBatch?: (
+    reports: ReadonlyArray<OutcomeReport>,
+    messages: ReadonlyMap<string, VendorMessage>,
+  ) => void | Promise<void>
   /** Erasures (issue 10): erased visitors' events are withheld; erase requests are sent. */
   erasures?: ErasureDeliveryDeps
 }
@@ -230,7 +236,7 @@ export async function deliverRecords<P>(
 
   await Promise.all([...parkings, ...requests.map(send)])
   const failed = await scheduleRetries(retries, records, deps, report)
-  await deps.onBatch?.(reports)
+  await deps.onBatch?.(reports, new Map(deliveries.map(({ message }) => [message.messageId, message])))
   return { failedRecordIds: records.map((record) => record.recordId).filter((id) => failed.has(id)) }
 }
 
