@@ -114,6 +114,10 @@ export class TagwardenStack extends Stack {
       // Published privacy-policy versions: consents are recorded under the one in force.
       .bindTable(ENV.configTable, this.tables.config, 'read')
       .bindSecretReader(ENV.pseudonymSecretArn, this.pseudonymKey)
+    // A visitor's erasure puts one erase request on every vendor's queue.
+    for (const [vendor, delivery] of this.deliveries) {
+      this.consent.bindQueueSender(queueUrlVariable(vendor), delivery.queue)
+    }
 
     this.ingest = new IngestApi(this, 'Ingest', {
       collect: this.collect.function,

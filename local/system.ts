@@ -163,6 +163,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       consentTable: CONSENT_TABLE,
       configTable: CONFIG_TABLE,
       pseudonymKey: options.pseudonymKey,
+      dispatch: queues,
     }),
   )
 

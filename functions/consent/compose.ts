@@ -1,8 +1,16 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
+import { dynamoErasureStore } from '#shared/adapters/dynamodb-erasure-store.ts'
 import { dynamoPolicyVersions } from '#shared/adapters/dynamodb-policy-versions.ts'
+import { dynamoRightsStore } from '#shared/adapters/dynamodb-rights-store.ts'
 import { dynamoTraitStore } from '#shared/adapters/dynamodb-trait-store.ts'
+import { dynamoVisitorItems } from '#shared/adapters/dynamodb-visitor-items.ts'
 import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
+import type { QueueDispatch } from '#shared/delivery/message.ts'
+import { visitorErasure } from '#shared/rights/erasure.ts'
+import { visitorExport } from '#shared/rights/export.ts'
+import type { VisitorRights } from '#shared/rights/ports.ts'
+import { visitorRightsState } from '#shared/rights/state.ts'
 import type { ConsentHandlerDeps } from './handler.ts'
 
 export interface ConsentParts {
@@ -13,12 +21,13 @@ export interface ConsentParts {
   configTable: string
   pseudonymKey: string
   report?: ConsentHandlerDeps['report']
-  /** The visitors' rights (built by shared/rights/*); absent, `/v1/privacy/*` answers 501. */
-  rights?: ConsentHandlerDeps['rights']
+  /** Where erase requests go, one per vendor queue (the visitor-rights routes need it). */
+  dispatch?: QueueDispatch
 }
 
 /** The consent API's dependencies, composed the same way in Lambda (functions/consent.ts) and locally. */
 export function composeConsent(parts: ConsentParts): ConsentHandlerDeps {
+  const rights = parts.dispatch ? visitorRights(parts, parts.dispatch) : undefined
   return {
     config: parts.config,
     store: dynamoConsentStore(parts.dynamo, parts.consentTable),
@@ -32,6 +41,32 @@ export function composeConsent(parts: ConsentParts): ConsentHandlerDeps {
     now: () => new Date(),
     newReceiptId: () => crypto.randomUUID(),
     ...(parts.report ? { report: parts.report } : {}),
-    ...(parts.rights ? { rights: parts.rights } : {}),
+    ...(rights ? { rights } : {}),
+  }
+}
+
+/** Export, restriction, objection, rectification and erasure, on the consent table (issue 10). */
+function visitorRights(parts: ConsentParts, dispatch: QueueDispatch): VisitorRights {
+  const { dynamo, consentTable, pseudonymKey } = parts
+  const now = () => new Date()
+  const rightsStore = dynamoRightsStore(dynamo, consentTable)
+  return {
+    ...visitorExport({
+      items: dynamoVisitorItems(dynamo, consentTable),
+      rights: rightsStore,
+      pseudonymKey,
+      now,
+    }),
+    ...visitorRightsState({
+      pseudonymKey,
+      stores: {
+        rights: rightsStore,
+        consent: dynamoConsentStore(dynamo, consentTable),
+        traits: dynamoTraitStore(dynamo, consentTable),
+      },
+      now,
+      retentionDays: parts.config.retention.consentDays,
+    }),
+    ...visitorErasure({ store: dynamoErasureStore(dynamo, consentTable), dispatch, pseudonymKey, now }),
   }
 }

@@ -14,6 +14,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs'
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
+import { LEDGER_ITEM_ATTRIBUTES } from '#shared/adapters/dynamodb-delivery-ledger.ts'
 import { TRAIT_ITEM_ATTRIBUTES } from '#shared/adapters/dynamodb-trait-store.ts'
 import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
 import { ENV } from '#shared/config/environment.ts'
@@ -148,6 +149,34 @@ export class TagwardenFunction extends Construct {
         actions: ['dynamodb:PutItem'],
         resources: [table.tableArn],
         conditions: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...TRAIT_ITEM_ATTRIBUTES] } },
+      }),
+    )
+    return this
+  }
+
+  /**
+   * The delivery ledger (visitors' export): PutItem and BatchWriteItem on the consent table with ledger
+   * items' attributes only. IAM has no condition on a sort-key prefix; the attribute set keeps a
+   * deliverer from writing a consent decision's fields.
+   */
+  bindLedgerWriter(table: ITableV2): this {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...LEDGER_ITEM_ATTRIBUTES] } },
+      }),
+    )
+    return this
+  }
+
+  /** UpdateItem on erasure status items only (partition `erasure#<id>`): each vendor's part of an erasure. */
+  bindErasureStatusWriter(table: ITableV2): this {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:UpdateItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['erasure#*'] } },
       }),
     )
     return this

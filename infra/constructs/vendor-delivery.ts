@@ -105,6 +105,9 @@ export class VendorDelivery extends Construct {
       .bindTable(ENV.configTable, props.configTable, 'read')
       // Its last batch's outcome, for the admin's status view; no vendor setting can be written.
       .bindPartitionWriter(props.configTable, VENDOR_STATUS_PARTITION)
+      // What each visitor's export lists, and each vendor's part of an erasure (issue 10).
+      .bindLedgerWriter(props.consentTable)
+      .bindErasureStatusWriter(props.consentTable)
       .bindQueueSender(ENV.deadLetterQueueUrl, this.deadLetterQueue)
       .bindQueueRedelivery(ENV.queueUrl, this.queue)
       .bindSecretReader(ENV.vendorSecretArn, this.secret)

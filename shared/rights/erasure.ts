@@ -3,7 +3,8 @@ import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 import type { ErasureMessage, QueueDispatch } from '#shared/delivery/message.ts'
 import { consentKey, ga4ClientId } from '#shared/privacy/pseudonym.ts'
-import { VENDOR_IDS, type VendorId } from '#shared/vendors/index.ts'
+import { VENDOR_ID_LIST } from '#shared/vendors/ids.ts'
+import type { VendorId } from '#shared/vendors/index.ts'
 import type { ErasureStore } from './erasure-store.ts'
 import { ERASURE_STATUS_KEPT_SECONDS, ERASURE_TOMBSTONE_KEPT_SECONDS } from './erasure-times.ts'
 import type { ErasureStatus, Visitor, VisitorRights } from './ports.ts'
@@ -44,7 +45,7 @@ export interface VisitorErasure extends Pick<VisitorRights, 'erasureStatus'> {
  * its part in the status (pending → done, failed or no deletion API).
  */
 export function visitorErasure(deps: ErasureDeps): VisitorErasure {
-  const vendors = deps.vendors ?? VENDOR_IDS
+  const vendors = deps.vendors ?? VENDOR_ID_LIST
   const newId = deps.newId ?? randomUUID
   return {
     async erase(visitor, options: ErasureOptions = {}) {

@@ -2,6 +2,7 @@ import type * as z from 'zod/mini'
 import type { AnyVendor } from './contract.ts'
 import { ga4Vendor } from './ga4/index.ts'
 import { hubspotVendor } from './hubspot/index.ts'
+import type { VENDOR_ID_LIST } from './ids.ts'
 import { linkedinVendor } from './linkedin/index.ts'
 import { metaVendor } from './meta/index.ts'
 
@@ -20,6 +21,11 @@ export const VENDORS = [
 export type KnownVendor = (typeof VENDORS)[number]
 export type VendorId = KnownVendor['id']
 export const VENDOR_IDS = VENDORS.map((vendor) => vendor.id) as [VendorId, ...VendorId[]]
+
+// The plain-data list names exactly these vendors (a compile error otherwise).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const idListMatches: Same<(typeof VENDOR_ID_LIST)[number], VendorId> = true
+void idListMatches
 
 export type VendorOf<Id extends VendorId> = Extract<KnownVendor, { id: Id }>
 export type SettingsOf<Id extends VendorId> = z.output<VendorOf<Id>['settingsSchema']>

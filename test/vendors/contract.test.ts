@@ -7,6 +7,7 @@ import type { CollectedEvent, EventType, PropertyValue } from '#shared/events/mo
 import { type GrantedIdentity, IDENTITY_KINDS } from '#shared/identity/kinds.ts'
 import { pseudonymsFor } from '#shared/privacy/pseudonyms.ts'
 import type { AnyVendor, BaseVendorSettings, MapContext, Outcome, Queued } from '#shared/vendors/contract.ts'
+import { VENDOR_ID_LIST } from '#shared/vendors/ids.ts'
 import { VENDOR_IDS, VENDORS } from '#shared/vendors/index.ts'
 import { CONTRACT_FIXTURES, type ScreenedField } from './contract-fixtures.ts'
 
@@ -422,6 +423,10 @@ function responseBodies(secrets: ReadonlyArray<string>, url: string): fc.Arbitra
 describe('vendor ids', () => {
   it('are unique, so each vendor gets its own queue, settings and lookup', () => {
     expect(new Set(VENDOR_IDS).size).toBe(VENDORS.length)
+  })
+
+  it('are listed as plain data too, exactly (what the consent function queues erase requests for)', () => {
+    expect([...VENDOR_ID_LIST].sort()).toEqual([...VENDOR_IDS].sort())
   })
 })
 
