@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { LEDGER_ITEM_ATTRIBUTES } from '#shared/adapters/dynamodb-delivery-ledger.ts'
 import { deploymentConfigSchema } from '#shared/config/deployment-schema.ts'
 import type { TagwardenFunction } from '../../infra/constructs/tagwarden-function.ts'
 import { exampleConfig, getAtt, ref, resourceOf, rolesWithPolicyMentioning, synthesize } from './synth.ts'
@@ -185,7 +186,7 @@ describe('the consent function', () => {
 })
 
 describe('the ga4 deliverer', () => {
-  it('may read consent but never write it; its one write is its last batch, in the vendor-status partition', () => {
+  it('writes no consent decision: only its last batch (vendor-status), ledger items and erasure status', () => {
     const writes = statementsOf(ga4.deliverer).filter((statement) =>
       [statement.Action].flat().some((action) => WRITE_ACTIONS.includes(action)),
     )
@@ -195,7 +196,19 @@ describe('the ga4 deliverer', () => {
         Resource: getAtt(stack.tables.config, 'Arn'),
         Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['vendor-status'] } },
       },
+      {
+        Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
+        Resource: getAtt(stack.tables.consent, 'Arn'),
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...LEDGER_ITEM_ATTRIBUTES] } },
+      },
+      {
+        Action: 'dynamodb:UpdateItem',
+        Resource: getAtt(stack.tables.consent, 'Arn'),
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['erasure#*'] } },
+      },
     ])
+    // A consent decision has attributes no ledger item has, so the ledger grant cannot write one.
+    expect(LEDGER_ITEM_ATTRIBUTES).not.toContain('purposes')
   })
 })
 

@@ -9,6 +9,7 @@ import { visitorExport } from '#shared/rights/export.ts'
 import { CONSENT_TABLE, type LocalSystem, startLocalSystem } from '../../local/system.ts'
 import { basicAuthorization } from '../support/api-event.ts'
 import { type CaptureServer, startCaptureServer } from '../support/capture-server.ts'
+import { visitorJar } from '../support/visitor-cookie.ts'
 
 const WRITE_KEY = 'export-write-key'
 const ORIGIN = 'https://www.example.com'
@@ -24,7 +25,12 @@ describe('the visitor export after consent, identify and deliveries through the 
   let vendors: CaptureServer
   let client: ReturnType<typeof documentClient>
 
-  const send = async (method: string, path: string, body: object) => {
+  const browser = visitorJar()
+  const send = async (
+    method: string,
+    path: string,
+    body: { anonymousId: string } & Record<string, unknown>,
+  ) => {
     const response = await fetch(`${system.url}${path}`, {
       method,
       headers: {
@@ -32,10 +38,12 @@ describe('the visitor export after consent, identify and deliveries through the 
         origin: ORIGIN,
         'content-type': 'application/json',
         'user-agent': BROWSER_UA,
+        ...browser.headerFor(body.anonymousId),
       },
       body: JSON.stringify(body),
     })
     expect(response.status, await response.clone().text()).toBe(200)
+    browser.keep(body.anonymousId, response.headers.get('set-cookie'))
   }
   const partition = async () => {
     const { Items } = await client.send(
