@@ -61,7 +61,11 @@ export function vendorBinding(sources: BindingSources): () => Promise<DeliveryBi
 
 /** A switched-off vendor still erases, when its settings and secret allow it; otherwise nothing. */
 async function eraserWhenOff(sources: BindingSources, settings: BaseVendorSettings | null | undefined) {
-  if (!settings || !sources.vendor.erase) return {}
+  if (!sources.vendor.erase) return {}
+  if (!settings) {
+    const nothingSent = `${sources.vendor.id} was never configured here, so tagwarden sent it nothing to erase`
+    return { erase: async () => ({ nothingSent }) }
+  }
   const secret = await sources.credentials()
   if (secret === undefined) return {}
   const parsed = sources.vendor.credentialsSchema.safeParse(tryJson(secret))

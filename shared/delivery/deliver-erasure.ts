@@ -59,6 +59,10 @@ export async function deliverErasure(
 
   try {
     const plan = await planOf(message, adapter, deps.sender)
+    if ('nothingSent' in plan) {
+      await record('done', plan.nothingSent)
+      return settle.delivered(plan.nothingSent)
+    }
     if ('unavailable' in plan) {
       await record('no-deletion-api', plan.unavailable)
       return settle.delivered(`no deletion API: ${plan.unavailable}`)

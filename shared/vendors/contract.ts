@@ -70,6 +70,8 @@ export interface EraseContext<Settings, Credentials> extends SendContext<Setting
 export type ErasurePlan =
   | { send: VendorRequest }
   | { unavailable: string }
+  /** Nothing of the visitor can be there (the vendor was never configured): done, saying why. */
+  | { nothingSent: string }
   | { retry: string; retryAfterSeconds?: number }
   | { reject: string }
 
