@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto'
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CaptureServer, startCaptureServer } from '../support/capture-server.ts'
 import { eventually } from '../support/eventually.ts'
@@ -170,4 +171,27 @@ describe('visitors’ rights through npm start', () => {
       expect.objectContaining({ vendor: null, allow: false, reason: 'the visitor erased their data' }),
     ])
   }, 120_000)
+
+  it('left no item about a visitor without its expiry, in any table', async () => {
+    const dynamo = new DynamoDBClient({
+      endpoint: system.dynamoEndpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    })
+    try {
+      for (const table of ['tagwarden-consent', 'tagwarden-idempotency']) {
+        const { Items = [] } = await dynamo.send(new ScanCommand({ TableName: table }))
+        expect(Items.length, table).toBeGreaterThan(0)
+        const lasting = Items.filter((item) => item.expiresAt?.N === undefined).map((item) => item.sk?.S)
+        expect(lasting, table).toEqual([])
+      }
+      // The config table holds settings, versions, audit and status, none of it about a visitor;
+      // its audit entries expire too.
+      const { Items = [] } = await dynamo.send(new ScanCommand({ TableName: 'tagwarden-config' }))
+      const audit = Items.filter((item) => item.pk?.S?.startsWith('audit#'))
+      expect(audit.every((item) => item.expiresAt?.N !== undefined)).toBe(true)
+    } finally {
+      dynamo.destroy()
+    }
+  })
 })
