@@ -75,4 +75,21 @@ export const policyPublishAnswer = z.object({
   audit: z.optional(auditEntry),
 })
 
+const privacyRequest = z.object({
+  id: z.string(),
+  kind: z.string(),
+  siteId: z.string(),
+  requestedAt: z.string(),
+  deadline: z.string(),
+  state: z.string(),
+  erasureId: z.optional(z.string()),
+})
+export type PrivacyRequestRow = z.infer<typeof privacyRequest>
+export const privacyListAnswer = z.object({ requests: z.array(privacyRequest) })
+export const privacyRequestAnswer = z.object({
+  request: privacyRequest,
+  result: z.unknown(),
+  audit: auditEntry,
+})
+
 export const errorAnswer = z.object({ error: z.string(), field: z.optional(z.string()) })

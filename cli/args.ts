@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { PRIVACY_REQUEST_KINDS, type PrivacyRequestKind } from '#shared/admin/api.ts'
 import { PURPOSES, type Purpose } from '#shared/consent/model.ts'
 import { type Assignment, parseAssignment } from './settings-path.ts'
 
@@ -21,6 +22,15 @@ export type Command =
       reason?: string
     }
   | { kind: 'redrive'; id: string; reason?: string }
+  | { kind: 'privacy-list' }
+  | {
+      kind: 'privacy-run'
+      request: PrivacyRequestKind
+      siteId: string
+      anonymousId: string
+      email?: string
+      reason?: string
+    }
   | { kind: 'ui'; port: number }
 
 export interface Invocation {
@@ -45,6 +55,9 @@ const OPTIONS = {
   covers: { type: 'string' },
   summary: { type: 'string' },
   port: { type: 'string' },
+  site: { type: 'string' },
+  visitor: { type: 'string' },
+  email: { type: 'string' },
 } as const
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']
@@ -102,6 +115,8 @@ function toCommand(positionals: string[], values: Values): Command {
       if (action === 'list') return noOperands(operands, { kind: 'policy-list' })
       if (action === 'publish') return publishCommand(operands, values)
       throw new ArgsError(`unknown policy command "${action ?? ''}"`)
+    case 'privacy':
+      return privacyCommand(action, operands, values)
     case 'redrive':
       return {
         kind: 'redrive',
@@ -145,6 +160,23 @@ function publishCommand(operands: string[], values: Values): Command {
     summary: values.summary,
     reason: values.reason,
   }
+}
+
+function privacyCommand(action: string | undefined, operands: string[], values: Values): Command {
+  if (action === 'list') return noOperands(operands, { kind: 'privacy-list' })
+  const request = PRIVACY_REQUEST_KINDS.find((kind) => kind === action)
+  if (request === undefined) throw new ArgsError(`unknown privacy command "${action ?? ''}"`)
+  if (values.site === undefined) throw new ArgsError('--site S is needed')
+  if (values.visitor === undefined) throw new ArgsError('--visitor ID is needed')
+  if (values.email !== undefined && request !== 'erase') throw new ArgsError('--email is only taken by erase')
+  return noOperands(operands, {
+    kind: 'privacy-run',
+    request,
+    siteId: values.site,
+    anonymousId: values.visitor,
+    email: values.email,
+    reason: values.reason,
+  })
 }
 
 /** `ga4:analytics,meta:marketing,ga4:marketing` → `{ ga4: [analytics, marketing], meta: [marketing] }` */

@@ -4,6 +4,8 @@ import {
   auditAnswer,
   policyListAnswer,
   policyPublishAnswer,
+  privacyListAnswer,
+  privacyRequestAnswer,
   redriveAnswer,
   vendorAnswer,
   vendorChangeAnswer,
@@ -11,7 +13,7 @@ import {
 } from './answers.ts'
 import type { Command } from './args.ts'
 import { applyAssignments } from './settings-path.ts'
-import { auditTable, policyTable, vendorDetail, vendorsTable } from './views.ts'
+import { auditTable, policyTable, privacyTable, vendorDetail, vendorsTable } from './views.ts'
 
 type ApiCommand = Exclude<Command, { kind: 'help' } | { kind: 'ui' }>
 
@@ -69,6 +71,22 @@ export async function runCommand(client: AdminClient, command: ApiCommand, json:
         reason: command.reason,
       })
       return show(answer, answer.audit ? auditTable([answer.audit]) : `published ${command.version}`)
+    }
+    case 'privacy-list': {
+      const answer = await client.call(privacyListAnswer, 'GET', '/admin/privacy/requests')
+      return show(answer, privacyTable(answer.requests))
+    }
+    case 'privacy-run': {
+      const answer = await client.call(privacyRequestAnswer, 'POST', '/admin/privacy/requests', {
+        kind: command.request,
+        siteId: command.siteId,
+        anonymousId: command.anonymousId,
+        email: command.email,
+        reason: command.reason,
+      })
+      // The export document is the point of an export: printed whole, after the request's line.
+      const result = command.request === 'export' ? `\n\n${JSON.stringify(answer.result, null, 2)}` : ''
+      return show(answer, `${privacyTable([answer.request])}${result}`)
     }
     case 'redrive': {
       const answer = await client.call(redriveAnswer, 'POST', `${vendorPath(command.id)}/redrive`, {

@@ -12,6 +12,10 @@ Commands:
   policy list                           published privacy-policy versions
   policy publish <version> --effective ISO --covers ga4:analytics,meta:marketing
                  [--summary S] [--reason R]
+  privacy export|erase|restrict|unrestrict --site S --visitor ID [--email E] [--reason R]
+                                        run a visitor's rights request now, tracked with its
+                                        one-month deadline (--email: erase only, for HubSpot)
+  privacy list                          the rights requests, newest first, state and deadline
   redrive <id> [--reason R]             move a vendor's dead letters back to its queue
   ui [--port N]                         serve the admin page on 127.0.0.1 (default port 8790)
 

@@ -1,4 +1,4 @@
-import type { AuditEntryRow, PolicyVersionRow, VendorRow } from './answers.ts'
+import type { AuditEntryRow, PolicyVersionRow, PrivacyRequestRow, VendorRow } from './answers.ts'
 import { renderTable } from './table.ts'
 
 const NONE = '-'
@@ -55,6 +55,19 @@ export function policyTable(versions: PolicyVersionRow[]): string {
         .map(([vendor, purposes]) => `${vendor}:${purposes.join('+')}`)
         .join(','),
       version.summary ?? '',
+    ]),
+  )
+}
+
+export function privacyTable(requests: PrivacyRequestRow[]): string {
+  return renderTable(
+    ['REQUESTED', 'KIND', 'SITE', 'STATE', 'DEADLINE'],
+    requests.map((request) => [
+      request.requestedAt,
+      request.kind,
+      request.siteId,
+      request.state,
+      request.deadline,
     ]),
   )
 }

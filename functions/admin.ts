@@ -3,6 +3,8 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch'
 import { SQSClient } from '@aws-sdk/client-sqs'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { dynamoLastDelivery } from '#shared/adapters/dynamodb-last-delivery.ts'
+import { PSEUDONYM_SECRET, secretFromEnvironment } from '#shared/adapters/secrets.ts'
+import { sqsDispatch } from '#shared/adapters/sqs-dispatch.ts'
 import { sqsRedriver, type VendorQueueArns } from '#shared/adapters/sqs-redrive.ts'
 import { sqsVendorStatus, type VendorQueueUrls } from '#shared/adapters/sqs-vendor-status.ts'
 import {
@@ -17,6 +19,7 @@ import {
 import { VENDOR_IDS } from '#shared/vendors/index.ts'
 import { composeAdmin } from './admin/compose.ts'
 import { createAdminHandler } from './admin/handler.ts'
+import { visitorRights } from './consent/compose.ts'
 
 const logger = new Logger({ serviceName: 'tagwarden-admin' })
 // The error only: the request event holds the caller's IP and must never be logged.
@@ -37,9 +40,18 @@ const queues = Object.fromEntries(
   ]),
 )
 
+const config = deploymentConfigFromEnvironment()
+const consentTable = requireEnv(ENV.consentTable)
+const pseudonymKey = await secretFromEnvironment(PSEUDONYM_SECRET)
+// An admin-run erasure puts one erase request on every vendor's queue, as the consent function's does.
+const dispatch = sqsDispatch(
+  sqs,
+  Object.fromEntries(VENDOR_IDS.map((vendor) => [vendor, requireEnv(queueUrlVariable(vendor))])),
+)
+
 export const handler = createAdminHandler(
   composeAdmin({
-    config: deploymentConfigFromEnvironment(),
+    config,
     dynamo,
     configTable,
     status: sqsVendorStatus({
@@ -51,5 +63,10 @@ export const handler = createAdminHandler(
     }),
     redriver: sqsRedriver({ sqs, queues, onError: report }),
     report,
+    rights: {
+      rights: visitorRights({ config, dynamo, consentTable, pseudonymKey }, dispatch),
+      consentTable,
+      pseudonymKey,
+    },
   }),
 )

@@ -136,6 +136,11 @@ export class TagwardenStack extends Stack {
     })
       .bindTable(ENV.configTable, this.tables.config, 'readPut')
       .bindMetricsReader()
+      // An admin-run visitor rights request (issue 10): export, restrict and erase on the consent table,
+      // the consent keys from the pseudonym key; erase requests go on the vendor queues, whose URLs and
+      // SendMessage bindQueueAdmin below already gives.
+      .bindTable(ENV.consentTable, this.tables.consent, 'readWrite')
+      .bindSecretReader(ENV.pseudonymSecretArn, this.pseudonymKey)
     for (const [vendor, delivery] of this.deliveries) {
       this.admin.bindQueueAdmin(
         {

@@ -18,7 +18,7 @@ import { composeAdmin } from '../functions/admin/compose.ts'
 import { createAdminHandler } from '../functions/admin/handler.ts'
 import { composeCollect } from '../functions/collect/compose.ts'
 import { createCollectHandler } from '../functions/collect/handler.ts'
-import { composeConsent } from '../functions/consent/compose.ts'
+import { composeConsent, visitorRights } from '../functions/consent/compose.ts'
 import { createConsentHandler } from '../functions/consent/handler.ts'
 import { composeDeliver } from '../functions/deliver/compose.ts'
 import { createDeliverHandler } from '../functions/deliver/handler.ts'
@@ -212,6 +212,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         redriver: localRedriver(queues),
         transactWrite: dynaliteTransactWrite(client),
         report: reportError,
+        rights: {
+          rights: visitorRights(
+            { config, dynamo: client, consentTable: CONSENT_TABLE, pseudonymKey: options.pseudonymKey },
+            queues,
+          ),
+          consentTable: CONSENT_TABLE,
+          pseudonymKey: options.pseudonymKey,
+        },
       }),
     ),
     token: adminToken,

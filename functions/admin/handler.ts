@@ -1,6 +1,7 @@
 import middy from '@middy/core'
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda'
 import type { AdminRouteKey } from '#shared/admin/api.ts'
+import { listPrivacyRequests, runPrivacyRequest } from '#shared/admin/privacy.ts'
 import * as Admin from '#shared/admin/service.ts'
 import { decodedBodyText } from '#shared/http/body.ts'
 import { httpErrors } from '#shared/http/error-middleware.ts'
@@ -82,6 +83,8 @@ const ROUTES: Record<RouteKey, Route> = {
     201,
     await Admin.publishPolicyVersion(deps, request),
   ],
+  'GET /admin/privacy/requests': (deps) => ok(listPrivacyRequests(deps)),
+  'POST /admin/privacy/requests': (deps, _event, request) => ok(runPrivacyRequest(deps, request)),
 }
 
 function isRouteKey(key: string): key is RouteKey {

@@ -7,7 +7,7 @@ import { dynamoTraitStore } from '#shared/adapters/dynamodb-trait-store.ts'
 import { dynamoVisitorItems } from '#shared/adapters/dynamodb-visitor-items.ts'
 import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
 import type { QueueDispatch } from '#shared/delivery/message.ts'
-import { visitorErasure } from '#shared/rights/erasure.ts'
+import { type VisitorErasure, visitorErasure } from '#shared/rights/erasure.ts'
 import { visitorExport } from '#shared/rights/export.ts'
 import type { VisitorRights } from '#shared/rights/ports.ts'
 import { visitorRightsState } from '#shared/rights/state.ts'
@@ -45,8 +45,17 @@ export function composeConsent(parts: ConsentParts): ConsentHandlerDeps {
   }
 }
 
-/** Export, restriction, objection, rectification and erasure, on the consent table (issue 10). */
-function visitorRights(parts: ConsentParts, dispatch: QueueDispatch): VisitorRights {
+/** What the visitor rights are built from: the consent function's parts, or the admin's (issue 10). */
+export type VisitorRightsParts = Pick<ConsentParts, 'config' | 'dynamo' | 'consentTable' | 'pseudonymKey'>
+
+/**
+ * Export, restriction, objection, rectification and erasure, on the consent table (issue 10); the
+ * consent function's routes and the admin's privacy requests both run these.
+ */
+export function visitorRights(
+  parts: VisitorRightsParts,
+  dispatch: QueueDispatch,
+): VisitorRights & VisitorErasure {
   const { dynamo, consentTable, pseudonymKey } = parts
   const now = () => new Date()
   const rightsStore = dynamoRightsStore(dynamo, consentTable)

@@ -14,7 +14,17 @@ const auditItemSchema = z.object({
   id: z.string(),
   at: z.string(),
   principal: z.string(),
-  action: z.enum(['vendor.update', 'vendor.enable', 'vendor.disable', 'vendor.redrive', 'policy.publish']),
+  action: z.enum([
+    'vendor.update',
+    'vendor.enable',
+    'vendor.disable',
+    'vendor.redrive',
+    'policy.publish',
+    'privacy.export',
+    'privacy.erase',
+    'privacy.restrict',
+    'privacy.unrestrict',
+  ]),
   target: z.string(),
   diff: z.array(
     z.object({ path: z.string(), before: z.optional(z.unknown()), after: z.optional(z.unknown()) }),

@@ -1,5 +1,7 @@
 import type { Purpose } from '#shared/consent/model.ts'
 import type { PolicyVersion } from '#shared/policy/versions.ts'
+import type { ExportDocument, RightsState } from '#shared/rights/api.ts'
+import type { ErasureStatus } from '#shared/rights/ports.ts'
 
 /**
  * The admin API's HTTP contract: a separate HTTP API with IAM authorisation on every route (never the
@@ -20,6 +22,8 @@ export const ADMIN_ROUTES = [
   { method: 'GET', path: '/admin/audit' },
   { method: 'GET', path: '/admin/policy-versions' },
   { method: 'POST', path: '/admin/policy-versions' },
+  { method: 'GET', path: '/admin/privacy/requests' },
+  { method: 'POST', path: '/admin/privacy/requests' },
 ] as const
 
 export type AdminRoute = (typeof ADMIN_ROUTES)[number]
@@ -110,6 +114,10 @@ export type AuditAction =
   | 'vendor.disable'
   | 'vendor.redrive'
   | 'policy.publish'
+  | 'privacy.export'
+  | 'privacy.erase'
+  | 'privacy.restrict'
+  | 'privacy.unrestrict'
 
 /** One change as the audit trail keeps it (never updated or deleted through the API). */
 export interface AuditEntry {
@@ -119,7 +127,7 @@ export interface AuditEntry {
   /** The IAM principal (user or role ARN), or LOCAL_ADMIN_PRINCIPAL. */
   principal: string
   action: AuditAction
-  /** A vendor id, or `policy:<version>`. */
+  /** A vendor id, `policy:<version>`, or `site:<siteId>` (a visitor's rights request). */
   target: string
   /** Each changed leaf: JSON-pointer-like path (`/enabled`, `/transfer/safeguard`), before and after. */
   diff: Array<{ path: string; before?: unknown; after?: unknown }>
@@ -152,4 +160,50 @@ export interface PublishPolicyBody {
   covers: Partial<Record<string, Purpose[]>>
   summary?: string
   reason?: string
+}
+
+/** What an admin may run for a visitor (issue 10): their export, erasure, restriction or its lifting. */
+export const PRIVACY_REQUEST_KINDS = ['export', 'erase', 'restrict', 'unrestrict'] as const
+export type PrivacyRequestKind = (typeof PRIVACY_REQUEST_KINDS)[number]
+
+/**
+ * `POST /admin/privacy/requests`: run a visitor's rights request now (one the visitor made by e-mail,
+ * say). `email` only for `erase`: HubSpot erases by it; it is passed on and never stored.
+ */
+export interface PrivacyRequestBody {
+  kind: PrivacyRequestKind
+  siteId: string
+  anonymousId: string
+  email?: string
+  reason?: string
+}
+
+/** A request as tracked (config table, pk `privacy-requests`): never the visitor id nor an e-mail. */
+export interface PrivacyRequest {
+  id: string
+  kind: PrivacyRequestKind
+  siteId: string
+  /** The visitor's consent key (a keyed hash of site and visitor id), as the consent table knows them. */
+  consentKey: string
+  /** ISO 8601 */
+  requestedAt: string
+  /** ISO 8601: one calendar month after the request (GDPR Art. 12(3)). */
+  deadline: string
+  /** An export or restriction is done at once; an erasure is pending until every vendor settled it. */
+  state: ErasureStatus['state']
+  erasureId?: string
+  principal: string
+}
+
+/** `POST /admin/privacy/requests` answers 200 with the request and what running it gave. */
+export interface PrivacyRequestAnswer {
+  request: PrivacyRequest
+  /** The export document (export), the erasure's status (erase), the rights state (restrict, unrestrict). */
+  result: ExportDocument | ErasureStatus | RightsState
+  audit: AuditEntry
+}
+
+/** `GET /admin/privacy/requests`: newest first. */
+export interface PrivacyRequestList {
+  requests: PrivacyRequest[]
 }

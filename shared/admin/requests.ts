@@ -1,6 +1,7 @@
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 import { PURPOSES } from '#shared/consent/model.ts'
+import { anonymousIdSchema } from '#shared/consent/request-schema.ts'
 import { ValidationError } from '#shared/http/errors.ts'
 
 /** A reason is a short note for the audit trail, not a document. */
@@ -41,3 +42,11 @@ export function parseBody<T>(schema: z.ZodMiniType<T, unknown>, body: unknown, p
   if (!issue) throw new ValidationError(prefix ?? 'body', 'is invalid')
   throw new ValidationError(issueField(issue, prefix), issue.message)
 }
+
+export const privacyRequestBodySchema = z.strictObject({
+  kind: z.enum(['export', 'erase', 'restrict', 'unrestrict']),
+  siteId: z.string().check(z.minLength(1, 'must not be empty')),
+  anonymousId: anonymousIdSchema,
+  email: z.optional(z.email()),
+  reason,
+})

@@ -16,6 +16,7 @@ import type {
 import { type AuditQueryInput, auditQuery, storedAudit } from './audit.ts'
 import { leafDiff } from './diff.ts'
 import { RedriveInProgressError, type Redriver, type VendorStatusSource } from './ports.ts'
+import type { AdminPrivacy } from './privacy-ports.ts'
 import { parseBody, publishPolicyBodySchema, putVendorBodySchema, reasonBodySchema } from './requests.ts'
 import { type AdminStore, ConcurrentChangeError, type StoredVendorSettings } from './store.ts'
 import { parsedSettings, UNKNOWN_STATUS, vendorView } from './vendor-view.ts'
@@ -32,6 +33,8 @@ export interface AdminDeps {
   auditDays: number
   /** The settings cache window collect and deliver read through, in seconds. */
   takesEffectWithinSeconds: number
+  /** The visitor rights an admin runs (issue 10); absent, the privacy routes answer 501. */
+  privacy?: AdminPrivacy
   /** Told of a status source that failed (the view then shows unknown figures). */
   report?: (error: unknown) => void
 }

@@ -185,10 +185,20 @@ describe('the admin function', () => {
     )
   })
 
-  it('touches no other table', () => {
-    for (const table of [stack.tables.consent, stack.tables.idempotency]) {
-      expect(JSON.stringify(statementsOf(stack.admin))).not.toContain(logicalId(table))
-    }
+  it('runs visitor rights requests on the consent table (export, restrict, erase) and touches no other table', () => {
+    expect(actionsOn(stack.admin, getAtt(stack.tables.consent, 'Arn'))).toEqual(
+      [
+        'dynamodb:BatchGetItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ].sort(),
+    )
+    expect(JSON.stringify(statementsOf(stack.admin))).not.toContain(logicalId(stack.tables.idempotency))
   })
 
   it.each([...stack.deliveries])('sees the %s queue and moves its dead letters back', (_vendor, delivery) => {
@@ -212,18 +222,24 @@ describe('the admin function', () => {
     expect(everywhere).toEqual([{ Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' }])
   })
 
-  it('is granted no wildcard action and cannot update or delete any item', () => {
+  it('is granted no wildcard action and cannot update or delete a config item (the audit trail)', () => {
     const actions = statementsOf(stack.admin).flatMap((statement) => [statement.Action].flat())
     expect(actions.filter((action) => action.includes('*'))).toEqual([])
     expect(
-      actions.filter((action) => /^dynamodb:(UpdateItem|DeleteItem|BatchWriteItem)$/.test(action)),
+      actionsOn(stack.admin, getAtt(config, 'Arn')).filter((action) =>
+        /^dynamodb:(UpdateItem|DeleteItem|BatchWriteItem)$/.test(action),
+      ),
     ).toEqual([])
   })
 
   it('knows the config table and each vendor’s queue and dead-letter queue', () => {
     const variables = environmentSchema.parse(resourceOf(template, stack.admin.function)).Properties
       .Environment.Variables
-    expect(variables).toMatchObject({ CONFIG_TABLE_NAME: ref(config) })
+    expect(variables).toMatchObject({
+      CONFIG_TABLE_NAME: ref(config),
+      CONSENT_TABLE_NAME: ref(stack.tables.consent),
+      PSEUDONYM_SECRET_ARN: ref(stack.pseudonymKey),
+    })
     for (const [vendor, delivery] of stack.deliveries) {
       const name = vendor.toUpperCase()
       expect(variables).toMatchObject({

@@ -223,9 +223,13 @@ describe('the pseudonym key', () => {
     expect(resourceOf(template, stack.pseudonymKey)).toMatchObject({ DeletionPolicy: 'Retain' })
   })
 
-  it('is readable by the collector and the consent function only', () => {
+  it('is readable by the collector, the consent function and the admin (its visitor rights requests) only', () => {
     expect(rolesWithPolicyMentioning(template, stack.pseudonymKey).sort()).toEqual(
-      [JSON.stringify(ref(stack.collect.role)), JSON.stringify(ref(stack.consent.role))].sort(),
+      [
+        JSON.stringify(ref(stack.collect.role)),
+        JSON.stringify(ref(stack.consent.role)),
+        JSON.stringify(ref(stack.admin.role)),
+      ].sort(),
     )
   })
 })

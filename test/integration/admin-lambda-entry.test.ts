@@ -14,6 +14,7 @@ import { type DynamoDbLocal, startDynamoDbLocal } from '../support/dynamodb-loca
 import { type LocalSqs, startLocalSqs } from '../support/fauxqs.ts'
 
 const TABLE = 'admin-entry-config'
+const CONSENT_TABLE = 'admin-entry-consent'
 const USER_ARN = 'arn:aws:iam::123456789012:user/alice'
 
 /** Nothing listens here: CloudWatch's oldest-age read fails at once and that figure is null. */
@@ -23,7 +24,7 @@ let dynamo: DynamoDbLocal
 let sqs: LocalSqs
 
 beforeAll(async () => {
-  dynamo = await startDynamoDbLocal([TABLE])
+  dynamo = await startDynamoDbLocal([TABLE, CONSENT_TABLE])
   sqs = await startLocalSqs()
   for (const vendor of VENDOR_IDS) {
     // fauxqs names its queues on sqs.<region>.localhost; the function reaches them on loopback.
@@ -51,6 +52,9 @@ beforeAll(async () => {
     }),
   )
   vi.stubEnv('CONFIG_TABLE_NAME', TABLE)
+  // The visitor rights requests' parts (issue 10): the consent table and the pseudonym key.
+  vi.stubEnv('CONSENT_TABLE_NAME', CONSENT_TABLE)
+  vi.stubEnv('TAGWARDEN_PSEUDONYM_KEY', 'admin-entry-pseudonym-key')
   vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamo.endpoint)
   vi.stubEnv('AWS_REGION', dynamo.clientConfig.region)
   vi.stubEnv('AWS_ACCESS_KEY_ID', dynamo.clientConfig.credentials.accessKeyId)
@@ -112,6 +116,32 @@ describe('admin Lambda entry on DynamoDB Local', () => {
         action: 'vendor.disable',
         diff: [{ path: '/enabled', before: true, after: false }],
       }),
+    ])
+  })
+
+  it('restricts a visitor on the consent table and tracks the request, as the IAM principal', async () => {
+    const { handler } = await import('../../functions/admin.ts')
+    const restricted = await handler(
+      signedEvent({
+        method: 'POST',
+        path: '/admin/privacy/requests',
+        routeKey: 'POST /admin/privacy/requests',
+        body: { kind: 'restrict', siteId: 'shop', anonymousId: 'entry-visitor-1' },
+      }),
+      lambdaContext(),
+    )
+    expect(restricted.statusCode).toBe(200)
+    expect(JSON.parse(restricted.body ?? '').result).toMatchObject({ restricted: true })
+    const listed = await handler(
+      signedEvent({
+        method: 'GET',
+        path: '/admin/privacy/requests',
+        routeKey: 'GET /admin/privacy/requests',
+      }),
+      lambdaContext(),
+    )
+    expect(JSON.parse(listed.body ?? '').requests).toEqual([
+      expect.objectContaining({ kind: 'restrict', siteId: 'shop', state: 'done', principal: USER_ARN }),
     ])
   })
 

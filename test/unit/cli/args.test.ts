@@ -65,6 +65,25 @@ describe('the admin command line', () => {
     })
   })
 
+  it('reads a privacy request with its visitor, and the request list', () => {
+    expect(
+      command('admin privacy erase --site shop --visitor v-1 --email a@example.com --reason ticket-9')
+        .command,
+    ).toEqual({
+      kind: 'privacy-run',
+      request: 'erase',
+      siteId: 'shop',
+      anonymousId: 'v-1',
+      email: 'a@example.com',
+      reason: 'ticket-9',
+    })
+    expect(command('admin privacy export --site shop --visitor v-1').command).toMatchObject({
+      kind: 'privacy-run',
+      request: 'export',
+    })
+    expect(command('admin privacy list').command).toEqual({ kind: 'privacy-list' })
+  })
+
   it('gives help for --help or nothing at all', () => {
     expect(command('--help').command).toEqual({ kind: 'help' })
     expect(parseCommandLine([])).toEqual({
@@ -86,6 +105,12 @@ describe('the admin command line', () => {
     expect(refusal('admin policy publish 3 --effective 2027-01-01 --covers ga4:ads')).toMatch(/--covers/)
     expect(refusal('admin ui --port 70000')).toMatch(/--port/)
     expect(refusal('admin vendors list --colour')).toMatch(/Unknown option '--colour'/)
+    expect(refusal('admin privacy forget --site shop --visitor v-1')).toMatch(
+      /unknown privacy command "forget"/,
+    )
+    expect(refusal('admin privacy export --visitor v-1')).toMatch(/--site/)
+    expect(refusal('admin privacy restrict --site shop')).toMatch(/--visitor/)
+    expect(refusal('admin privacy export --site shop --visitor v-1 --email a@example.com')).toMatch(/--email/)
     expect(refusal('deploy')).toMatch(/unknown command "deploy"/)
   })
 })
