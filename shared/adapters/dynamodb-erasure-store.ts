@@ -37,6 +37,12 @@ const statusItemSchema = z.object({
 const keysSchema = z.array(z.object({ pk: z.string(), sk: z.string() }))
 const tombstoneSchema = z.object({ expiresAt: z.int() })
 
+/** Does this stored tombstone still stand at `now`? One of unexpected shape does: failing closed forwards nothing. */
+export function tombstoneStands(item: unknown, now: Date): boolean {
+  const parsed = tombstoneSchema.safeParse(item)
+  return !parsed.success || parsed.data.expiresAt * MILLISECONDS_PER_SECOND > now.getTime()
+}
+
 /** Erasures in the consent table: the visitor's tombstone in their partition, the status under `erasure#<id>`. */
 export function dynamoErasureStore(client: DynamoDBDocumentClient, tableName: string): ErasureStore {
   async function partitionKeys(consentKey: string): Promise<Array<{ pk: string; sk: string }>> {
@@ -90,10 +96,7 @@ export function dynamoErasureStore(client: DynamoDBDocumentClient, tableName: st
       const { Item } = await client.send(
         new GetCommand({ TableName: tableName, Key: { pk: consentKey, sk: ERASED_SORT_KEY } }),
       )
-      if (!Item) return false
-      const parsed = tombstoneSchema.safeParse(Item)
-      // A tombstone of unexpected shape still means erased: failing closed forwards nothing.
-      return !parsed.success || parsed.data.expiresAt * MILLISECONDS_PER_SECOND > now.getTime()
+      return Item !== undefined && tombstoneStands(Item, now)
     },
 
     async begin(status, consentKey, expiresAt) {

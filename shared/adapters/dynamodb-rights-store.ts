@@ -4,6 +4,7 @@ import type { RightsState } from '#shared/rights/api.ts'
 import type { RightsStore, VisitorStanding } from '#shared/rights/store.ts'
 import { batchGetAll } from './dynamodb-batch-get.ts'
 import { CURRENT_SORT_KEY, consentInForce } from './dynamodb-consent-store.ts'
+import { ERASED_SORT_KEY, tombstoneStands } from './dynamodb-erasure-store.ts'
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 
@@ -104,15 +105,20 @@ export function dynamoRightsStore(client: DynamoDBDocumentClient, tableName: str
     async readManyWithConsent(consentKeys, now) {
       const unique = [...new Set(consentKeys)]
       const found = new Map<string, VisitorStanding>(
-        unique.map((key) => [key, { consent: null, rights: null }]),
+        unique.map((key) => [key, { consent: null, rights: null, erased: false }]),
       )
       const keys = unique.flatMap((pk) => [
         { pk, sk: CURRENT_SORT_KEY },
         { pk, sk: RIGHTS_SORT_KEY },
+        { pk, sk: ERASED_SORT_KEY },
       ])
       for (const raw of await batchGetAll(client, tableName, keys, (m) => new RightsReadError(m))) {
-        const isRights = typeof raw === 'object' && raw !== null && 'sk' in raw && raw.sk === RIGHTS_SORT_KEY
-        if (isRights) {
+        const sk = typeof raw === 'object' && raw !== null && 'sk' in raw ? raw.sk : undefined
+        if (sk === ERASED_SORT_KEY) {
+          const pk = typeof raw === 'object' && raw !== null && 'pk' in raw ? raw.pk : undefined
+          const standing = typeof pk === 'string' ? found.get(pk) : undefined
+          if (standing && tombstoneStands(raw, now)) standing.erased = true
+        } else if (sk === RIGHTS_SORT_KEY) {
           const item = toItem(raw)
           const standing = found.get(item.pk)
           if (standing && isInForce(item, now)) standing.rights = stateOf(item)

@@ -214,7 +214,7 @@ export async function collectEvents(
     (event) => pseudonyms.consentKey(event.visitorId),
     deps,
   )
-  const { consents, rights } = await readStandings(
+  const { consents, rights, erased } = await readStandings(
     screened.fresh.map((event) => pseudonyms.consentKey(event.visitorId)),
     deps,
   )
@@ -222,11 +222,6 @@ export async function collectEvents(
   await edge.recall(
     [...consents].flatMap(([key, record]) => (record?.purposes.marketing === true ? [key] : [])),
   )
-  const erased = await readTombstones(
-    screened.fresh.map((event) => pseudonyms.consentKey(event.visitorId)),
-    deps,
-  )
-
   const identified: Array<{ event: CollectedEvent; consentKey: string; consent: ConsentRecord }> = []
   const outgoing = new Map<VendorId, VendorMessage[]>()
   for (const event of screened.fresh) {
@@ -307,29 +302,35 @@ async function configuredVendors(
   })
 }
 
+interface Standings {
+  consents: Map<string, ConsentRecord | null>
+  rights: Map<string, RightsState | null>
+  /** Keys whose visitor erased their data. */
+  erased: Set<string>
+}
+
 /**
- * Each visitor's stored consent and rights, read once per request: in one batch where the rights
- * store shares the consent table, else the two reads side by side.
+ * Each visitor's stored consent, rights and erasure tombstone, read once per request: in one batch
+ * where the rights store shares the consent table, else the reads side by side.
  */
-async function readStandings(
-  keys: ReadonlyArray<string>,
-  deps: CollectDeps,
-): Promise<{ consents: Map<string, ConsentRecord | null>; rights: Map<string, RightsState | null> }> {
+async function readStandings(keys: ReadonlyArray<string>, deps: CollectDeps): Promise<Standings> {
   const now = deps.now()
   const unique = [...new Set(keys)]
-  if (unique.length === 0) return { consents: new Map(), rights: new Map() }
+  if (unique.length === 0) return { consents: new Map(), rights: new Map(), erased: new Set() }
   if (deps.rights?.readManyWithConsent) {
     const standings = await deps.rights.readManyWithConsent(unique, now)
     return {
       consents: new Map([...standings].map(([key, { consent }]) => [key, consent])),
       rights: new Map([...standings].map(([key, standing]) => [key, standing.rights])),
+      erased: new Set([...standings].flatMap(([key, standing]) => (standing.erased ? [key] : []))),
     }
   }
-  const [consents, rights] = await Promise.all([
+  const [consents, rights, erased] = await Promise.all([
     readConsents(unique, now, deps.consent),
     deps.rights ? deps.rights.readMany(unique, now) : new Map<string, RightsState | null>(),
+    readTombstones(unique, now, deps),
   ])
-  return { consents, rights }
+  return { consents, rights, erased }
 }
 
 async function readConsents(
@@ -343,11 +344,13 @@ async function readConsents(
 }
 
 /** The keys among these whose visitor erased their data (none without an erasure store). */
-async function readTombstones(keys: ReadonlyArray<string>, deps: CollectDeps): Promise<Set<string>> {
+async function readTombstones(
+  unique: ReadonlyArray<string>,
+  now: Date,
+  deps: CollectDeps,
+): Promise<Set<string>> {
   const { erasures } = deps
   if (!erasures) return new Set()
-  const unique = [...new Set(keys)]
-  const now = deps.now()
   const erased = await Promise.all(unique.map((key) => erasures.isErased(key, now)))
   return new Set(unique.filter((_key, index) => erased[index]))
 }

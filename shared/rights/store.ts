@@ -8,6 +8,8 @@ export type RightsChange = (current: RightsState | null) => Omit<RightsState, 'u
 export interface VisitorStanding {
   consent: ConsentRecord | null
   rights: RightsState | null
+  /** The visitor erased their data (a tombstone stands): forward nothing, keep nothing. */
+  erased: boolean
 }
 
 /**

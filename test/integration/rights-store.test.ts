@@ -1,7 +1,8 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { dynamoConsentStore } from '#shared/adapters/dynamodb-consent-store.ts'
+import { ERASED_SORT_KEY } from '#shared/adapters/dynamodb-erasure-store.ts'
 import { dynamoRightsStore } from '#shared/adapters/dynamodb-rights-store.ts'
 import type { RightsStore } from '#shared/rights/store.ts'
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynalite.ts'
@@ -69,6 +70,7 @@ describe('DynamoDB rights store', () => {
     expect((await store.readManyWithConsent?.(['visitor-b'], expired))?.get('visitor-b')).toEqual({
       consent: null,
       rights: null,
+      erased: false,
     })
     const seen: unknown[] = []
     await store.update(
@@ -104,9 +106,23 @@ describe('DynamoDB rights store', () => {
     expect(standings?.get('visitor-d')).toEqual({
       consent: null,
       rights: { restricted: false, objections: { analytics: true }, updatedAt: T0.toISOString() },
+      erased: false,
     })
-    expect(standings?.get('nobody')).toEqual({ consent: null, rights: null })
+    expect(standings?.get('nobody')).toEqual({ consent: null, rights: null, erased: false })
     expect(standings?.size).toBe(3)
+  })
+
+  it('reads an erased visitor’s tombstone in the same batch, until it expires', async () => {
+    const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
+    await client.send(
+      new PutCommand({
+        TableName: TABLE,
+        Item: { pk: 'visitor-e', sk: ERASED_SORT_KEY, expiresAt: seconds(at(14 * DAY_MS)) },
+      }),
+    )
+    expect((await store.readManyWithConsent?.(['visitor-e'], T0))?.get('visitor-e')?.erased).toBe(true)
+    const later = at(15 * DAY_MS)
+    expect((await store.readManyWithConsent?.(['visitor-e'], later))?.get('visitor-e')?.erased).toBe(false)
   })
 
   it('loses no change when two land at once', async () => {
