@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sitePage } from '../support/site-page.ts'
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
@@ -14,7 +15,6 @@ import {
   type LocalSystem,
   startLocalSystem,
 } from '../../local/system.ts'
-import { basicAuthorization } from '../support/api-event.ts'
 import { type CaptureServer, startCaptureServer } from '../support/capture-server.ts'
 import { eventually } from '../support/eventually.ts'
 
@@ -26,8 +26,6 @@ const PSEUDONYM_KEY = 'admin-privacy-pseudonym-key'
 const HUBSPOT_TOKEN = 'pat-eu1-admin-privacy-test'
 const VISITOR = 'visitor-admin-privacy-7f3a'
 const EMAIL = 'Ada.Lovelace@Example.org'
-const BROWSER_UA =
-  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36'
 const jsonObject = z.record(z.string(), z.any())
 const requestSchema = z.object({
   id: z.string(),
@@ -69,19 +67,8 @@ describe('an admin runs a visitor’s rights requests through the local system',
   let vendors: CaptureServer
   let client: ReturnType<typeof documentClient>
 
-  const publicCall = async (method: string, path: string, body: object) => {
-    const response = await fetch(`${system.url}${path}`, {
-      method,
-      headers: {
-        authorization: basicAuthorization(WRITE_KEY),
-        origin: ORIGIN,
-        'content-type': 'application/json',
-        'user-agent': BROWSER_UA,
-      },
-      body: JSON.stringify(body),
-    })
-    expect(response.status).toBe(200)
-  }
+  const publicCall = sitePage(() => system.url, { writeKey: WRITE_KEY, origin: ORIGIN })
+
   const admin = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${system.adminUrl}${path}`, {
       method,

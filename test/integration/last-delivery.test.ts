@@ -11,14 +11,12 @@ import { createDeliverHandler } from '../../functions/deliver/handler.ts'
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynalite.ts'
 import { lambdaContext } from '../../local/lambda-context.ts'
 import { CONFIG_TABLE, type LocalSystem, startLocalSystem } from '../../local/system.ts'
-import { basicAuthorization } from '../support/api-event.ts'
 import { type CaptureServer, startCaptureServer } from '../support/capture-server.ts'
+import { sitePage } from '../support/site-page.ts'
 import { parkedList, queuedMessage } from '../unit/delivery/fixtures.ts'
 
 const WRITE_KEY = 'last-delivery-write-key'
 const ORIGIN = 'https://www.shop.example'
-const BROWSER_UA =
-  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36'
 const config = parseConfig({
   sites: [{ id: 'shop', writeKeys: [WRITE_KEY], allowedOrigins: [ORIGIN] }],
   vendors: { ga4: { enabled: true, measurementId: 'G-LAST1' } },
@@ -31,19 +29,7 @@ describe('the deliverer leaves its last batch outcome in the config table', () =
   let ga4: CaptureServer
   let client: ReturnType<typeof documentClient>
 
-  const send = async (method: string, path: string, body: object) => {
-    const response = await fetch(`${system.url}${path}`, {
-      method,
-      headers: {
-        authorization: basicAuthorization(WRITE_KEY),
-        origin: ORIGIN,
-        'content-type': 'application/json',
-        'user-agent': BROWSER_UA,
-      },
-      body: JSON.stringify(body),
-    })
-    expect(response.status).toBe(200)
-  }
+  const send = sitePage(() => system.url, { writeKey: WRITE_KEY, origin: ORIGIN })
 
   beforeAll(async () => {
     ga4 = await startCaptureServer()

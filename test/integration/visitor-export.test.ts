@@ -7,17 +7,14 @@ import { consentKey } from '#shared/privacy/pseudonym.ts'
 import type { RightsState } from '#shared/rights/api.ts'
 import { visitorExport } from '#shared/rights/export.ts'
 import { CONSENT_TABLE, type LocalSystem, startLocalSystem } from '../../local/system.ts'
-import { basicAuthorization } from '../support/api-event.ts'
 import { type CaptureServer, startCaptureServer } from '../support/capture-server.ts'
-import { visitorJar } from '../support/visitor-cookie.ts'
+import { sitePage } from '../support/site-page.ts'
 
 const WRITE_KEY = 'export-write-key'
 const ORIGIN = 'https://www.example.com'
 const PSEUDONYM_KEY = 'export-pseudonym-key'
 const VISITOR = { siteId: 'www', anonymousId: 'visitor-export-1' }
 const EMAIL = 'ada.lovelace@example.org'
-const BROWSER_UA =
-  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36'
 
 /** Access and portability (issue 10): the export holds everything the visitor's partition holds. */
 describe('the visitor export after consent, identify and deliveries through the local system', () => {
@@ -25,26 +22,8 @@ describe('the visitor export after consent, identify and deliveries through the 
   let vendors: CaptureServer
   let client: ReturnType<typeof documentClient>
 
-  const browser = visitorJar()
-  const send = async (
-    method: string,
-    path: string,
-    body: { anonymousId: string } & Record<string, unknown>,
-  ) => {
-    const response = await fetch(`${system.url}${path}`, {
-      method,
-      headers: {
-        authorization: basicAuthorization(WRITE_KEY),
-        origin: ORIGIN,
-        'content-type': 'application/json',
-        'user-agent': BROWSER_UA,
-        ...browser.headerFor(body.anonymousId),
-      },
-      body: JSON.stringify(body),
-    })
-    expect(response.status, await response.clone().text()).toBe(200)
-    browser.keep(body.anonymousId, response.headers.get('set-cookie'))
-  }
+  const send = sitePage(() => system.url, { writeKey: WRITE_KEY, origin: ORIGIN })
+
   const partition = async () => {
     const { Items } = await client.send(
       new QueryCommand({
