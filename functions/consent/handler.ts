@@ -23,7 +23,7 @@ import {
   visitorTokenCookie,
   visitorTokenFrom,
 } from '#shared/consent/visitor-token.ts'
-import { credentialsHeaders, preflightResponse } from '#shared/http/cors.ts'
+import { preflightResponse } from '#shared/http/cors.ts'
 import { apiResponseHeaders } from '#shared/http/cors-middleware.ts'
 import { httpErrors } from '#shared/http/error-middleware.ts'
 import { ClientError, NotFoundError, ValidationError } from '#shared/http/errors.ts'
@@ -227,15 +227,11 @@ export function createConsentHandler(deps: ConsentHandlerDeps) {
     }
   }
 
-  /** Successful answers set or need the token cookie: a configured origin may read them with credentials. */
-  async function withCredentials(event: APIGatewayProxyEventV2): Promise<HttpResult> {
-    const result = await serveConsent(event)
-    if ((result.statusCode ?? 200) >= 300) return result
-    return { ...result, headers: { ...result.headers, ...credentialsHeaders(config, event.headers?.origin) } }
-  }
-
-  return middy<APIGatewayProxyEventV2, HttpResult>()
-    .use(apiResponseHeaders(config))
-    .use(httpErrors(deps.report))
-    .handler(withCredentials)
+  return (
+    middy<APIGatewayProxyEventV2, HttpResult>()
+      // The token cookie rides on these calls: every answer, refusals included, is readable with credentials.
+      .use(apiResponseHeaders(config, { credentials: true }))
+      .use(httpErrors(deps.report))
+      .handler(serveConsent)
+  )
 }
