@@ -2,7 +2,12 @@ import { Logger } from '@aws-lambda-powertools/logger'
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
 import { SQSClient } from '@aws-sdk/client-sqs'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
-import { PSEUDONYM_SECRET, secretFromEnvironment } from '#shared/adapters/secrets.ts'
+import {
+  CALENDLY_SIGNING_KEYS_SECRET,
+  PSEUDONYM_SECRET,
+  secretFromEnvironment,
+  secretReader,
+} from '#shared/adapters/secrets.ts'
 import { sqsDispatch } from '#shared/adapters/sqs-dispatch.ts'
 import {
   deploymentConfigFromEnvironment,
@@ -10,6 +15,7 @@ import {
   queueUrlVariable,
   requireEnv,
 } from '#shared/config/environment.ts'
+import { signingKeysFrom } from '#shared/sources/calendly/signing-keys.ts'
 import { VENDOR_IDS } from '#shared/vendors/index.ts'
 import { composeCollect } from './collect/compose.ts'
 import { createCollectHandler } from './collect/handler.ts'
@@ -41,6 +47,7 @@ export const handler = createCollectHandler(
     dispatch: sqsDispatch(new SQSClient({}), queueUrls),
     pseudonymKey: await secretFromEnvironment(PSEUDONYM_SECRET),
     trustProxy: config.trustProxy,
+    calendlySigningKeys: signingKeysFrom(secretReader(CALENDLY_SIGNING_KEYS_SECRET)),
     report: {
       onDecision: (decision) => logger.debug('decision', { ...decision }),
       reportError: (error) => logger.error('collect failed', { error }),

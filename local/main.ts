@@ -32,6 +32,9 @@ const system = await startLocalSystem({
   adminPort: port('TAGWARDEN_ADMIN_PORT', DEFAULT_ADMIN_PORT),
   settingsMaxAgeMs: settingsCacheSeconds() * 1000,
   ...(env.TAGWARDEN_ADMIN_TOKEN ? { adminToken: env.TAGWARDEN_ADMIN_TOKEN } : {}),
+  ...(env.TAGWARDEN_CALENDLY_SIGNING_KEYS
+    ? { calendlySigningKeys: env.TAGWARDEN_CALENDLY_SIGNING_KEYS }
+    : {}),
 })
 
 print(`tagwarden listening on ${system.url}`)

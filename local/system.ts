@@ -13,6 +13,7 @@ import { type ApiFunction, matchRoute } from '#shared/events/routes.ts'
 import { corsHeaders, preflightResponse } from '#shared/http/cors.ts'
 import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
 import type { DecisionRecord } from '#shared/ingest/collect.ts'
+import { type CalendlySigningKeys, parseSigningKeys } from '#shared/sources/calendly/signing-keys.ts'
 import { VENDORS, type VendorId } from '#shared/vendors/index.ts'
 import { composeAdmin } from '../functions/admin/compose.ts'
 import { createAdminHandler } from '../functions/admin/handler.ts'
@@ -75,6 +76,8 @@ export interface LocalSystemOptions {
    * (TAGWARDEN_SETTINGS_CACHE_SECONDS; at most and by default 30 s, as deployed). The admin API states it.
    */
   settingsMaxAgeMs?: number
+  /** Calendly signing keys as JSON `{siteId: key}` (TAGWARDEN_CALENDLY_SIGNING_KEYS); absent: Calendly webhooks get 404. */
+  calendlySigningKeys?: string
   /** The admin API and page's port (TAGWARDEN_ADMIN_PORT); absent or 0: any free port. */
   adminPort?: number
   /** What the admin API wants as `Authorization: Bearer …` (TAGWARDEN_ADMIN_TOKEN); absent: random. */
@@ -141,6 +144,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       dispatch: queues,
       pseudonymKey: options.pseudonymKey,
       trustProxy: options.trustProxy,
+      ...calendlyKeys(options.calendlySigningKeys),
       report: {
         onDecision: (decision) => {
           outbox.decisions.push(decision)
@@ -343,4 +347,11 @@ function redactionNote(decision: DecisionRecord): string {
   const redactions = decision.redactions ?? []
   if (redactions.length === 0) return ''
   return ` [redacted: ${redactions.map(({ kind, detector, action }) => `${kind} ${detector} ${action}`).join(', ')}]`
+}
+
+/** Parsed at start, so a malformed TAGWARDEN_CALENDLY_SIGNING_KEYS fails `npm start` rather than a webhook. */
+function calendlyKeys(text: string | undefined): { calendlySigningKeys?: CalendlySigningKeys } {
+  if (text === undefined) return {}
+  const keys = parseSigningKeys(text)
+  return { calendlySigningKeys: async (siteId) => keys.get(siteId) }
 }

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { writeKeyFromAuthorization } from '#shared/config/sites.ts'
 import { PIXEL_GIF } from '#shared/events/pixel.ts'
 import {
+  calendlySiteIdOf,
   formIdOf,
   ingestRouteOf,
   PIXEL_PATH,
@@ -18,6 +19,9 @@ import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
 import { type CollectDeps, type CollectRequest, collectJson, collectPixel } from '#shared/ingest/collect.ts'
 import { collectForm } from '#shared/ingest/form.ts'
 import { type FormRateLimiter, inMemoryFormRateLimiter } from '#shared/ingest/form-rate-limit.ts'
+import { SIGNATURE_HEADER } from '#shared/sources/calendly/signature.ts'
+import type { CalendlySigningKeys } from '#shared/sources/calendly/signing-keys.ts'
+import { receiveCalendlyWebhook } from '#shared/sources/calendly/webhook.ts'
 
 export interface CollectHandlerDeps extends CollectDeps {
   /** Reports unexpected errors; must never be given the request event (it holds the raw IP). */
@@ -26,6 +30,8 @@ export interface CollectHandlerDeps extends CollectDeps {
   reportPixelRefusal?: (error: ClientError) => void
   /** Counts contact-form submissions per visitor; absent: one in-memory limiter per handler instance. */
   formRateLimiter?: FormRateLimiter
+  /** Each site's Calendly signing key (a secret); absent: no site takes Calendly webhooks (404). */
+  calendlySigningKeys?: CalendlySigningKeys
 }
 
 /** The collector: Segment-compatible JSON routes, analytics.js settings, the no-JS pixel and contact forms. */
@@ -40,6 +46,8 @@ export function createCollectHandler(deps: CollectHandlerDeps) {
     if (method === 'GET' && path === RUDDERSTACK_SOURCE_CONFIG_PATH) return sourceConfig(event)
     const formId = method === 'POST' ? formIdOf(path) : undefined
     if (formId !== undefined) return form(event, formId)
+    const calendlySiteId = method === 'POST' ? calendlySiteIdOf(path) : undefined
+    if (calendlySiteId !== undefined) return calendly(event, calendlySiteId)
     const ingestRoute = method === 'POST' ? ingestRouteOf(path) : undefined
     if (!ingestRoute) throw new NotFoundError(`route ${method} ${path}`)
     const result = await collectJson(
@@ -85,6 +93,20 @@ export function createCollectHandler(deps: CollectHandlerDeps) {
       return { statusCode: 303, headers: { location: result.thankYouUrl }, body: '' }
     }
     return jsonResponse(200, { accepted: true })
+  }
+
+  /** A Calendly webhook delivery (vendors.md §5); only the signature header and the raw body are read. */
+  const calendly = async (event: APIGatewayProxyEventV2, encodedSiteId: string): Promise<HttpResult> => {
+    const answer = await receiveCalendlyWebhook(
+      {
+        siteId: decodedSegment(encodedSiteId) ?? '',
+        signature: event.headers?.[SIGNATURE_HEADER],
+        body: event.body,
+        isBase64Encoded: event.isBase64Encoded,
+      },
+      deps,
+    )
+    return jsonResponse(200, answer)
   }
 
   /** Always answers the GIF: a pixel cannot show an error; problems are reported instead. */

@@ -44,3 +44,9 @@ export const PSEUDONYM_SECRET = {
   valueVariable: 'TAGWARDEN_PSEUDONYM_KEY',
   arnVariable: ENV.pseudonymSecretArn,
 } as const
+
+/** Calendly webhook signing keys, JSON `{siteId: key}` (shared/sources/calendly/signing-keys.ts). */
+export const CALENDLY_SIGNING_KEYS_SECRET = {
+  valueVariable: 'TAGWARDEN_CALENDLY_SIGNING_KEYS',
+  arnVariable: ENV.calendlySecretArn,
+} as const

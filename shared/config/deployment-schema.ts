@@ -20,6 +20,18 @@ export const siteSchema = z.strictObject({
    * as user name) may act for any visitor; never accepted from a browser (a request with an Origin).
    */
   serverKeys: z._default(z.array(z.string().check(z.minLength(24, 'must be at least 24 characters'))), []),
+  /**
+   * Calendly booking webhooks (issue 11, vendors.md §5). The signing key is a secret, never here: the
+   * JSON secret `{siteId: key}` (CALENDLY_SECRET_ARN deployed, TAGWARDEN_CALENDLY_SIGNING_KEYS locally).
+   */
+  calendly: z.optional(
+    z.strictObject({
+      /** Send a booking no visitor reference links as an anonymous statistic (random id, no consent lookup). */
+      forwardUnlinked: z._default(z.boolean(), false),
+      /** How far a signature's `t` may be from now, in seconds (vendors.md §5.4 rule 3; default 180). */
+      replayWindowSeconds: z.optional(z.int().check(z.gte(30), z.lte(900))),
+    }),
+  ),
 })
 
 /**

@@ -13,6 +13,8 @@ export const ENV = {
   configTable: 'CONFIG_TABLE_NAME',
   idempotencyTable: 'IDEMPOTENCY_TABLE_NAME',
   pseudonymSecretArn: 'PSEUDONYM_SECRET_ARN',
+  /** The JSON secret `{siteId: signingKey}` of Calendly webhook subscriptions (collect only). */
+  calendlySecretArn: 'CALENDLY_SECRET_ARN',
   /** Which vendor a deliverer deployment serves. */
   vendor: 'VENDOR',
   vendorSecretArn: 'VENDOR_SECRET_ARN',

@@ -30,6 +30,12 @@ export interface DecisionInput {
      * vendor's switch. Never set for analytics or marketing data.
      */
     requestedByVisitor?: true
+    /**
+     * An event that belongs to no visitor (a Calendly booking not linked to one, sent on by the site's
+     * `calendly.forwardUnlinked`): a fresh random id, no IP, no device, no personal data, so there is
+     * no consent to look up; only the vendor's switch applies.
+     */
+    anonymousStatistic?: true
   }
   /** The request carried `Sec-GPC: 1`. */
   gpc: boolean
@@ -83,6 +89,12 @@ export function decide({ vendor, stored, event, gpc, coverage, rights }: Decisio
     return vendor.takesVisitorRequests
       ? { allow: true, reason: 'the visitor asked to be contacted' }
       : deny(`${vendor.id} takes no requests a visitor made`)
+  }
+  if (event.anonymousStatistic) {
+    return {
+      allow: true,
+      reason: 'belongs to no visitor and carries no personal data: no consent to look up',
+    }
   }
   if (rights?.restricted) return deny('restricted by the visitor (GDPR Art. 18)')
   const purpose = vendor.purposes[event.type]

@@ -169,6 +169,7 @@ export async function deliverRecords<P>(
         type: message.recheck.eventType,
         consent: message.recheck.eventConsent,
         ...(message.recheck.requestedByVisitor ? { requestedByVisitor: true as const } : {}),
+        ...(message.recheck.anonymousStatistic ? { anonymousStatistic: true as const } : {}),
       },
       gpc: message.recheck.gpc,
     }

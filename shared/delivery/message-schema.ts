@@ -16,6 +16,7 @@ export const vendorMessageSchema = z.object({
     ),
     gpc: z.boolean(),
     requestedByVisitor: z.optional(z.literal(true)),
+    anonymousStatistic: z.optional(z.literal(true)),
   }),
   enqueuedAt: z.iso.datetime({ offset: true }),
   payload: z.unknown(),

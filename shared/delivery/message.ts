@@ -19,6 +19,8 @@ export interface VendorMessage<Payload = unknown> {
     gpc: boolean
     /** A contact form the visitor sent: forwarded because they asked, whatever their purposes say. */
     requestedByVisitor?: true
+    /** Belongs to no visitor, carries no personal data (an unlinked Calendly booking the site forwards). */
+    anonymousStatistic?: true
   }
   /** ISO 8601 */
   enqueuedAt: string

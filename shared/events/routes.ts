@@ -1,4 +1,5 @@
 import { PRIVACY_ROUTES } from '#shared/rights/api.ts'
+import { CALENDLY_WEBHOOK_PATH } from '#shared/tag/api.ts'
 import type { IngestRoute } from './parse.ts'
 
 /**
@@ -58,6 +59,8 @@ export const API_ROUTES: ReadonlyArray<ApiRoute> = [
   { method: 'GET', path: PIXEL_PATH, function: 'collect' },
   { method: 'GET', path: SEGMENT_SETTINGS_PATH, function: 'collect' },
   { method: 'GET', path: RUDDERSTACK_SOURCE_CONFIG_PATH, function: 'collect' },
+  // Calendly's signed booking webhooks (issue 11), one subscription URL per site.
+  { method: 'POST', path: CALENDLY_WEBHOOK_PATH, function: 'collect' },
   { method: 'PUT', path: CONSENT_PATH, function: 'consent' },
   { method: 'GET', path: CONSENT_VISITOR_PATH, function: 'consent' },
   { method: 'DELETE', path: CONSENT_VISITOR_PATH, function: 'consent' },
@@ -118,4 +121,9 @@ export function settingsWriteKeyOf(path: string): string | undefined {
 /** The `{formId}` of a form path, still percent-encoded; undefined for any other path. */
 export function formIdOf(path: string): string | undefined {
   return matchPath(FORM_PATH.split('/'), path.split('/'))?.formId
+}
+
+/** The `{siteId}` of a Calendly webhook path, still percent-encoded; undefined for any other path. */
+export function calendlySiteIdOf(path: string): string | undefined {
+  return matchPath(CALENDLY_WEBHOOK_PATH.split('/'), path.split('/'))?.siteId
 }

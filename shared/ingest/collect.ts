@@ -1,4 +1,4 @@
-import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
+import type { DeploymentConfig, SiteConfig } from '#shared/config/deployment-schema.ts'
 import { assertOriginAllowed, resolveSite, writeKeyFromAuthorization } from '#shared/config/sites.ts'
 import { type Decision, type DecisionInput, decide, optedIn, optedInFor } from '#shared/consent/decide.ts'
 import type { ConsentRecord } from '#shared/consent/model.ts'
@@ -159,6 +159,31 @@ export async function collectEvents(
 ): Promise<CollectResult> {
   const site = resolveSite(deps.config, writeKey)
   assertOriginAllowed(site, request.headers.origin)
+  return collectSiteEvents(site, events, request, deps)
+}
+
+/**
+ * What a source other than a site's pages (an inbound webhook) may say about where its events go.
+ * Plain data, honoured where each vendor's decision is made and traced with the given reasons.
+ */
+export interface SourceRules {
+  /** Only these vendors may take the events; every other vendor's decision says `reason`. */
+  onlyVendors?: { ids: ReadonlyArray<VendorId>; reason: string }
+  /**
+   * The events belong to no visitor (a fresh random id, no IP, no device): no consent can be looked up,
+   * so they go, by the site's own setting, as anonymous statistics (see DecisionInput `anonymousStatistic`).
+   */
+  anonymousStatistic?: true
+}
+
+/** collectEvents for a site already resolved by its caller (a webhook verified with the site's key). */
+export async function collectSiteEvents(
+  site: SiteConfig,
+  events: ReadonlyArray<IncomingEvent>,
+  request: CollectRequest,
+  deps: CollectDeps,
+  rules: SourceRules = {},
+): Promise<CollectResult> {
   assertVisitorLimit(events)
   const receivedAt = deps.now()
   const facts = {
@@ -239,13 +264,25 @@ export async function collectEvents(
     const stored = consents.get(key) ?? null
     const facts = {
       stored,
-      event: decisionFacts(event),
+      event: {
+        ...decisionFacts(event),
+        ...(rules.anonymousStatistic ? { anonymousStatistic: true as const } : {}),
+      },
       gpc: event.context.gpc,
       rights: rights.get(key) ?? null,
     }
     if (event.type === 'identify' && stored && optedIn('marketing', facts))
       identified.push({ event, consentKey: key, consent: stored })
     for (const { vendor, settings } of configured) {
+      if (rules.onlyVendors && !rules.onlyVendors.ids.includes(vendor.id)) {
+        report({
+          messageId: event.messageId,
+          vendor: vendor.id,
+          allow: false,
+          reason: rules.onlyVendors.reason,
+        })
+        continue
+      }
       const decision = decide({ vendor: vendorPolicy(vendor.id, settings), ...facts, coverage })
       const dropped: Array<{ field: string; reason: string }> = []
       const payload = decision.allow
@@ -272,7 +309,7 @@ export async function collectEvents(
       })
       if (!outcome.allow) continue
       const messages = outgoing.get(vendor.id) ?? []
-      messages.push(vendorMessage(vendor.id, key, event, payload, receivedAt))
+      messages.push(vendorMessage(vendor.id, key, event, payload, receivedAt, rules))
       outgoing.set(vendor.id, messages)
     }
   }
@@ -365,6 +402,7 @@ function vendorMessage(
   event: CollectedEvent,
   payload: unknown,
   enqueuedAt: Date,
+  rules: SourceRules,
 ): VendorMessage {
   return {
     vendor,
@@ -375,6 +413,7 @@ function vendorMessage(
       eventType: event.type,
       ...(event.context.consent ? { eventConsent: event.context.consent } : {}),
       gpc: event.context.gpc,
+      ...(rules.anonymousStatistic ? { anonymousStatistic: true as const } : {}),
     },
     enqueuedAt: enqueuedAt.toISOString(),
     payload,
