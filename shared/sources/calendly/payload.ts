@@ -86,8 +86,13 @@ export function parseCalendlyDelivery(rawBody: Uint8Array): ParsedDelivery {
   }
   const outer = envelope.safeParse(json)
   if (!outer.success) return refusal(outer.error)
-  const v1Key = V1_PAYLOAD_KEYS.find((key) => Object.hasOwn(outer.data.payload, key))
-  if (v1Key !== undefined || (typeof json === 'object' && json !== null && Object.hasOwn(json, 'time')))
+  // A v2 no-show names its invitee by URI (`payload.invitee`, a string): only invitee events are checked.
+  const invitee = outer.data.event === 'invitee.created' || outer.data.event === 'invitee.canceled'
+  const v1Key = invitee ? V1_PAYLOAD_KEYS.find((key) => Object.hasOwn(outer.data.payload, key)) : undefined
+  if (
+    v1Key !== undefined ||
+    (invitee && typeof json === 'object' && json !== null && Object.hasOwn(json, 'time'))
+  )
     return {
       ok: false,
       field: v1Key === undefined ? 'time' : `payload.${v1Key}`,
