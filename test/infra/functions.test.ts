@@ -96,7 +96,21 @@ describe('the collector', () => {
       IDEMPOTENCY_TABLE_NAME: ref(stack.tables.idempotency),
       QUEUE_URL_GA4: ref(ga4.queue),
       PSEUDONYM_SECRET_ARN: ref(stack.pseudonymKey),
+      CALENDLY_SECRET_ARN: ref(stack.calendlySigningKeys),
     })
+  })
+
+  it('alone may read the Calendly signing keys', () => {
+    const readers = [stack.collect, stack.consent, ga4.deliverer].filter((fn) =>
+      statementsOf(fn).some(
+        (statement) =>
+          [statement.Action].flat().includes('secretsmanager:GetSecretValue') &&
+          JSON.stringify([statement.Resource].flat()).includes(
+            JSON.stringify(ref(stack.calendlySigningKeys)),
+          ),
+      ),
+    )
+    expect(readers).toEqual([stack.collect])
   })
 
   it('may read consent and vendor settings, and write neither a consent decision nor a setting', () => {

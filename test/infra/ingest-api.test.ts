@@ -93,7 +93,7 @@ function accessLogFormat(): string {
 }
 
 describe('the ingest API', () => {
-  it('routes every Segment-compatible endpoint (analytics.js, RudderStack beacon), the contact forms and the pixel to the collector, consent to the consent function', () => {
+  it('routes every Segment-compatible endpoint (analytics.js, RudderStack beacon), the contact forms, the pixel and the Calendly webhooks to the collector, consent to the consent function', () => {
     const collect = logicalId(stack.collect.function)
     const consent = logicalId(stack.consent.function)
 
@@ -115,6 +115,7 @@ describe('the ingest API', () => {
       'POST /beacon/v1/batch': collect,
       'POST /v1/forms/{formId}': collect,
       'GET /p.gif': collect,
+      'POST /v1/webhooks/calendly/{siteId}': collect,
       'GET /v1/projects/{writeKey}/settings': collect,
       'GET /sourceConfig': collect,
       'PUT /v1/consent': consent,
