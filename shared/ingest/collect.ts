@@ -174,6 +174,8 @@ export interface SourceRules {
    * so they go, by the site's own setting, as anonymous statistics (see DecisionInput `anonymousStatistic`).
    */
   anonymousStatistic?: true
+  /** For statistics only (privacy §3.4): a vendor's advertising extras (GA4 ad signals) stay off. */
+  statisticsOnly?: true
 }
 
 /** collectEvents for a site already resolved by its caller (a webhook verified with the site's key). */
@@ -289,7 +291,7 @@ export async function collectSiteEvents(
         ? vendor.toPayload(event, edge.grant(vendor, event, key), {
             settings,
             pseudonyms,
-            marketingAllowed: optedInFor(vendor.id, 'marketing', facts, coverage),
+            marketingAllowed: !rules.statisticsOnly && optedInFor(vendor.id, 'marketing', facts, coverage),
             now: receivedAt,
             dropped: (field, reason) => dropped.push({ field, reason }),
           })

@@ -174,6 +174,11 @@ describe('POST /v1/webhooks/calendly/{siteId} through the collect handler (dynal
     const parsed = vendorMessageSchema.parse(JSON.parse(message ?? '{}'))
     expect(parsed.consentKey).toBe(consentKey(PSEUDONYM_KEY, 'example', 'visitor-a'))
     expect(JSON.stringify(parsed.payload)).toContain('appointment_booked')
+    // Internal statistics only: no ad signals, though this visitor allows marketing.
+    expect(parsed.payload).toMatchObject({
+      consent: { ad_user_data: 'DENIED', ad_personalization: 'DENIED' },
+      non_personalized_ads: true,
+    })
     expect(decisions.filter((d) => d.vendor === 'meta' || d.vendor === 'hubspot')).toEqual([
       expect.objectContaining({ vendor: 'meta', allow: false, reason: GA4_ONLY_REASON }),
       expect.objectContaining({ vendor: 'hubspot', allow: false, reason: GA4_ONLY_REASON }),

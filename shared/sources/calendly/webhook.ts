@@ -105,7 +105,7 @@ export async function receiveCalendlyWebhook(
 
   const ref = delivery.payload.tracking.utm_content
   const visitorId = typeof ref === 'string' ? visitorFromRef(deps.pseudonymKey, site.id, ref) : undefined
-  const rules: SourceRules = { onlyVendors: { ids: ['ga4'], reason: GA4_ONLY_REASON } }
+  const rules: SourceRules = { onlyVendors: { ids: ['ga4'], reason: GA4_ONLY_REASON }, statisticsOnly: true }
   if (visitorId === undefined) {
     if (site.calendly?.forwardUnlinked !== true) {
       report({ messageId, vendor: null, allow: false, reason: UNLINKED_HELD_REASON })
