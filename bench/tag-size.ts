@@ -3,7 +3,7 @@ import { buildTag, TAG_GZIP_BUDGET_BYTES, TAG_TARGET } from '../tag/build.ts'
 
 /** Prints the tag's size as a page downloads it (gzip), against its budget. */
 export async function runTagSizeBench(log: (line: string) => void = console.log): Promise<number> {
-  const tag = await buildTag()
+  const tag = buildTag()
   log(`First-party tag (esbuild ${TAG_TARGET} IIFE, minified, version ${tag.version})`)
   log(
     `tag.js  ${tag.code.length} bytes, ${tag.gzipBytes} bytes gzip (budget ${TAG_GZIP_BUDGET_BYTES}: ${tag.gzipBytes <= TAG_GZIP_BUDGET_BYTES ? 'within' : 'OVER'})`,

@@ -10,9 +10,13 @@ import {
   queueUrlVariable,
   requireEnv,
 } from '#shared/config/environment.ts'
+import { tagScript } from '#shared/tag/script.ts'
 import { VENDOR_IDS } from '#shared/vendors/index.ts'
 import { composeCollect } from './collect/compose.ts'
 import { createCollectHandler } from './collect/handler.ts'
+
+/** The built tag, put in by the bundler (infra/bundling.ts `FUNCTION_DEFINES`): no file read at runtime. */
+declare const TAGWARDEN_TAG_JS: string | undefined
 
 const logger = new Logger({ serviceName: 'tagwarden-collect' })
 // Built on the first refusal, not at cold start: most invocations never publish a metric.
@@ -41,6 +45,7 @@ export const handler = createCollectHandler(
     dispatch: sqsDispatch(new SQSClient({}), queueUrls),
     pseudonymKey: await secretFromEnvironment(PSEUDONYM_SECRET),
     trustProxy: config.trustProxy,
+    ...(typeof TAGWARDEN_TAG_JS === 'string' ? { tag: tagScript(TAGWARDEN_TAG_JS) } : {}),
     report: {
       onDecision: (decision) => logger.debug('decision', { ...decision }),
       reportError: (error) => logger.error('collect failed', { error }),

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { gzipSync } from 'node:zlib'
-import { build } from 'esbuild'
+import { buildSync } from 'esbuild'
+import { tagVersion } from '#shared/tag/script.ts'
 
 /** The tag's budget (issue 11): what a page pays for tagwarden, gzip-compressed as served. */
 export const TAG_GZIP_BUDGET_BYTES = 1536
@@ -19,9 +19,12 @@ export interface BuiltTag {
   gzipBytes: number
 }
 
-/** Builds the tag in memory; the collector serves exactly these bytes. */
-export async function buildTag(): Promise<BuiltTag> {
-  const result = await build({
+/**
+ * Builds the tag in memory (synchronously: the CDK app, which cannot wait, embeds it in the collector);
+ * the collector serves exactly these bytes.
+ */
+export function buildTag(): BuiltTag {
+  const result = buildSync({
     entryPoints: [TAG_ENTRY],
     bundle: true,
     write: false,
@@ -38,12 +41,8 @@ export async function buildTag(): Promise<BuiltTag> {
   return { code, version: tagVersion(code), gzipBytes: gzipSync(code, { level: 9 }).byteLength }
 }
 
-export function tagVersion(code: string): string {
-  return createHash('sha256').update(code).digest('base64url').slice(0, 12)
-}
-
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const tag = await buildTag()
+  const tag = buildTag()
   process.stdout.write(tag.code)
   process.stderr.write(`\ntag ${tag.version}: ${tag.code.length} bytes, ${tag.gzipBytes} bytes gzip\n`)
 }

@@ -9,6 +9,7 @@ import { dynamoVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.
 import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
 import type { Dispatch } from '#shared/delivery/message.ts'
 import { coverageReader } from '#shared/policy/reader.ts'
+import type { TagScript } from '#shared/tag/script.ts'
 import type { CollectHandlerDeps } from './handler.ts'
 
 export interface CollectParts {
@@ -20,6 +21,8 @@ export interface CollectParts {
   trustProxy: boolean
   /** How long a read of vendor settings and policy versions serves (≤ 30 s; default 30 s). */
   settingsMaxAgeMs?: number
+  /** The built first-party tag (`/tag.js`); absent: not served. */
+  tag?: TagScript
   /** Where the collector's decisions, errors and refused pixels go (logs and metrics; locally the outbox). */
   report: Pick<CollectHandlerDeps, 'onDecision' | 'reportError' | 'reportPixelRefusal'>
 }
@@ -47,6 +50,7 @@ export function composeCollect(parts: CollectParts): CollectHandlerDeps {
     pseudonymKey: parts.pseudonymKey,
     trustProxy: parts.trustProxy,
     now: () => new Date(),
+    ...(parts.tag ? { tag: parts.tag } : {}),
     ...report,
   }
 }

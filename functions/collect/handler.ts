@@ -8,6 +8,7 @@ import {
   PIXEL_PATH,
   RUDDERSTACK_SOURCE_CONFIG_PATH,
   settingsWriteKeyOf,
+  tagVersionOf,
 } from '#shared/events/routes.ts'
 import { rudderstackSourceConfig } from '#shared/events/rudderstack-source-config.ts'
 import { SETTINGS_MAX_AGE_SECONDS, segmentSettings } from '#shared/events/segment-settings.ts'
@@ -18,6 +19,13 @@ import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
 import { type CollectDeps, type CollectRequest, collectJson, collectPixel } from '#shared/ingest/collect.ts'
 import { collectForm } from '#shared/ingest/form.ts'
 import { type FormRateLimiter, inMemoryFormRateLimiter } from '#shared/ingest/form-rate-limit.ts'
+import { TAG_PATH } from '#shared/tag/api.ts'
+import {
+  TAG_CACHE_CONTROL,
+  TAG_CONTENT_TYPE,
+  type TagScript,
+  VERSIONED_TAG_CACHE_CONTROL,
+} from '#shared/tag/script.ts'
 
 export interface CollectHandlerDeps extends CollectDeps {
   /** Reports unexpected errors; must never be given the request event (it holds the raw IP). */
@@ -26,6 +34,8 @@ export interface CollectHandlerDeps extends CollectDeps {
   reportPixelRefusal?: (error: ClientError) => void
   /** Counts contact-form submissions per visitor; absent: one in-memory limiter per handler instance. */
   formRateLimiter?: FormRateLimiter
+  /** The built first-party tag served at `/tag.js`; absent: those routes answer 404. */
+  tag?: TagScript
 }
 
 /** The collector: Segment-compatible JSON routes, analytics.js settings, the no-JS pixel and contact forms. */
@@ -35,6 +45,12 @@ export function createCollectHandler(deps: CollectHandlerDeps) {
     const { method } = event.requestContext.http
     const path = pathWithoutStage(event)
     if (method === 'GET' && path === PIXEL_PATH) return pixel(event)
+    if (method === 'GET' && path === TAG_PATH) return tagScript(event, TAG_CACHE_CONTROL)
+    const tagVersion = method === 'GET' ? tagVersionOf(path) : undefined
+    if (tagVersion !== undefined) {
+      if (tagVersion !== deps.tag?.version) throw new NotFoundError('tag version')
+      return tagScript(event, VERSIONED_TAG_CACHE_CONTROL)
+    }
     const settingsKey = method === 'GET' ? settingsWriteKeyOf(path) : undefined
     if (settingsKey !== undefined) return settings(event, settingsKey)
     if (method === 'GET' && path === RUDDERSTACK_SOURCE_CONFIG_PATH) return sourceConfig(event)
@@ -85,6 +101,17 @@ export function createCollectHandler(deps: CollectHandlerDeps) {
       return { statusCode: 303, headers: { location: result.thankYouUrl }, body: '' }
     }
     return jsonResponse(200, { accepted: true })
+  }
+
+  /** The tag's bytes, or 304 when the browser's copy (its ETag) is still this build. */
+  const tagScript = (event: APIGatewayProxyEventV2, cacheControl: string): HttpResult => {
+    const { tag } = deps
+    if (!tag) throw new NotFoundError('tag')
+    const headers = { 'content-type': TAG_CONTENT_TYPE, 'cache-control': cacheControl, etag: tag.etag }
+    const cached = (event.headers?.['if-none-match'] ?? '')
+      .split(',')
+      .some((etag) => etag.trim() === tag.etag)
+    return cached ? { statusCode: 304, headers, body: '' } : { statusCode: 200, headers, body: tag.code }
   }
 
   /** Always answers the GIF: a pixel cannot show an error; problems are reported instead. */

@@ -30,7 +30,7 @@ describe('the first-party tag in Chromium', () => {
   let browser: LoopbackBrowser
 
   beforeAll(async () => {
-    tag = (await buildTag()).code
+    tag = buildTag().code
     endpoint = await startTagEndpoint(() => tag)
     site = await startStaticServer()
     site.serve('/', html(`<!doctype html><title>Home</title>${snippet(endpoint.url)}<p>home</p>`))
