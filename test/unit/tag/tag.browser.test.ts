@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTag } from '../../../tag/build.ts'
 import { type LoopbackBrowser, launchLoopbackBrowser, type WatchedPage } from '../../support/browser.ts'
@@ -15,10 +16,13 @@ const WRITE_KEY = 'tag-test-key'
 /** Longer than the tag's batching delay: calls made before it have left by then. */
 const BATCH_WAIT_MS = 1_000
 
-/** The README's snippet, with the queue stub, on the site's page (another origin than the endpoint). */
-const snippet = (endpoint: string) => `
-<script>window.tagwarden=window.tagwarden||{q:[]};['track','identify','page','consent'].forEach(function(m){tagwarden[m]=tagwarden[m]||function(){tagwarden.q.push([m,arguments])}})</script>
-<script async src="${endpoint}/tag.js" data-write-key="${WRITE_KEY}"></script>`
+/** The README's snippet as written, with the test's endpoint and key, on the site's page (another origin). */
+function snippet(endpoint: string): string {
+  const section = readFileSync('README.md', 'utf8').split('## First-party tag')[1] ?? ''
+  const html = /```html\n([^`]*)```/.exec(section)?.[1]
+  if (!html) throw new Error('README has no tag snippet under "First-party tag"')
+  return html.replaceAll('https://t.example.com', endpoint).replaceAll('YOUR_WRITE_KEY', WRITE_KEY)
+}
 
 const consentModeDefault = `<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments)}
 gtag('consent','default',{analytics_storage:'denied',ad_user_data:'denied',ad_personalization:'denied'})</script>`
