@@ -16,9 +16,13 @@ import {
   requireEnv,
 } from '#shared/config/environment.ts'
 import { signingKeysFrom } from '#shared/sources/calendly/signing-keys.ts'
+import { tagScript } from '#shared/tag/script.ts'
 import { VENDOR_IDS } from '#shared/vendors/index.ts'
 import { composeCollect } from './collect/compose.ts'
 import { createCollectHandler } from './collect/handler.ts'
+
+/** The built tag, put in by the bundler (infra/bundling.ts `FUNCTION_DEFINES`): no file read at runtime. */
+declare const TAGWARDEN_TAG_JS: string | undefined
 
 const logger = new Logger({ serviceName: 'tagwarden-collect' })
 // Built on the first refusal, not at cold start: most invocations never publish a metric.
@@ -48,6 +52,7 @@ export const handler = createCollectHandler(
     pseudonymKey: await secretFromEnvironment(PSEUDONYM_SECRET),
     trustProxy: config.trustProxy,
     calendlySigningKeys: signingKeysFrom(secretReader(CALENDLY_SIGNING_KEYS_SECRET)),
+    ...(typeof TAGWARDEN_TAG_JS === 'string' ? { tag: tagScript(TAGWARDEN_TAG_JS) } : {}),
     report: {
       onDecision: (decision) => logger.debug('decision', { ...decision }),
       reportError: (error) => logger.error('collect failed', { error }),

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
+import { buildTag } from '../tag/build.ts'
 
 /**
  * How every function is bundled, in one place so the CDK construct and the bundle benchmark build
@@ -46,15 +47,27 @@ export const EXTERNAL_MODULES: string[] = []
 export const NODE_OPTIONS = '--enable-source-maps'
 
 /**
+ * Values the bundler writes into a function's code: the collector carries the built first-party tag
+ * (`TAGWARDEN_TAG_JS`, a JSON string literal), so it serves `/tag.js` without reading a file.
+ */
+export function functionDefines(name: FunctionName): Record<string, string> {
+  return name === 'collect' ? { TAGWARDEN_TAG_JS: JSON.stringify(buildTag().code) } : {}
+}
+
+/**
  * Builds one function exactly as infra/constructs/tagwarden-function.ts has CDK build it, for the
  * bundle benchmark and the tests that run the real artefacts. Returns the path of `index.mjs`.
  */
 export async function bundleFunction(name: FunctionName, outdir: string): Promise<string> {
-  return bundleEntry(FUNCTION_ENTRIES[name], join(outdir, name))
+  return bundleEntry(FUNCTION_ENTRIES[name], join(outdir, name), functionDefines(name))
 }
 
 /** Bundles any entry file the way the functions are bundled (the benchmark's floor handler, too). */
-export async function bundleEntry(entry: string, outdir: string): Promise<string> {
+export async function bundleEntry(
+  entry: string,
+  outdir: string,
+  define: Record<string, string> = {},
+): Promise<string> {
   const outfile = join(outdir, 'index.mjs')
   await build({
     entryPoints: [entry],
@@ -66,6 +79,7 @@ export async function bundleEntry(entry: string, outdir: string): Promise<string
     mainFields: MAIN_FIELDS,
     banner: { js: ESM_REQUIRE_BANNER },
     external: EXTERNAL_MODULES,
+    define,
     minify: true,
     sourcemap: true,
     sourcesContent: false,

@@ -16,6 +16,8 @@ import {
   queueArnVariable,
   queueUrlVariable,
 } from '#shared/config/environment.ts'
+import { tagScript, versionedTagPath } from '#shared/tag/script.ts'
+import { buildTag } from '../tag/build.ts'
 import { DEFAULT_DELIVERER_CONCURRENCY, type InfraConfig } from './config.ts'
 import { AdminApi } from './constructs/admin-api.ts'
 import { Alarms } from './constructs/alarms.ts'
@@ -201,6 +203,11 @@ export class TagwardenStack extends Stack {
     new CfnOutput(this, 'EndpointUrl', {
       value: this.ingest.endpointUrl,
       description: 'Where sites send events (the custom domain when configured)',
+    })
+    new CfnOutput(this, 'TagUrl', {
+      // endpointUrl ends with a slash; the same build the collector bundle embeds (functionDefines).
+      value: `${this.ingest.endpointUrl}${versionedTagPath(tagScript(buildTag().code).version).slice(1)}`,
+      description: 'The first-party tag of this deployment, cached for a year (README: "First-party tag")',
     })
     if (this.ingest.domainName) {
       new CfnOutput(this, 'CustomDomainTarget', {

@@ -14,6 +14,7 @@ import { corsHeaders, preflightResponse } from '#shared/http/cors.ts'
 import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
 import type { DecisionRecord } from '#shared/ingest/collect.ts'
 import { type CalendlySigningKeys, parseSigningKeys } from '#shared/sources/calendly/signing-keys.ts'
+import { tagScript } from '#shared/tag/script.ts'
 import { VENDORS, type VendorId } from '#shared/vendors/index.ts'
 import { composeAdmin } from '../functions/admin/compose.ts'
 import { createAdminHandler } from '../functions/admin/handler.ts'
@@ -23,6 +24,7 @@ import { composeConsent, visitorRights } from '../functions/consent/compose.ts'
 import { createConsentHandler } from '../functions/consent/handler.ts'
 import { composeDeliver } from '../functions/deliver/compose.ts'
 import { createDeliverHandler } from '../functions/deliver/handler.ts'
+import { buildTag } from '../tag/build.ts'
 import { startLocalAdminServer } from './admin-server.ts'
 import { BodyTooLargeError, toApiGatewayEvent, writeResult } from './api-gateway.ts'
 import { claimDataDir } from './data-dir.ts'
@@ -145,6 +147,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       pseudonymKey: options.pseudonymKey,
       trustProxy: options.trustProxy,
       ...calendlyKeys(options.calendlySigningKeys),
+      // Built from tag/src at start, as the deployed bundle embeds it: an edit shows on the next start.
+      tag: tagScript(buildTag().code),
       report: {
         onDecision: (decision) => {
           outbox.decisions.push(decision)

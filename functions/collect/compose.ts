@@ -10,6 +10,7 @@ import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
 import type { Dispatch } from '#shared/delivery/message.ts'
 import { coverageReader } from '#shared/policy/reader.ts'
 import type { CalendlySigningKeys } from '#shared/sources/calendly/signing-keys.ts'
+import type { TagScript } from '#shared/tag/script.ts'
 import type { CollectHandlerDeps } from './handler.ts'
 
 export interface CollectParts {
@@ -23,6 +24,8 @@ export interface CollectParts {
   settingsMaxAgeMs?: number
   /** Each site's Calendly signing key (the JSON secret `{siteId: key}`); absent: Calendly webhooks get 404. */
   calendlySigningKeys?: CalendlySigningKeys
+  /** The built first-party tag (`/tag.js`); absent: not served. */
+  tag?: TagScript
   /** Where the collector's decisions, errors and refused pixels go (logs and metrics; locally the outbox). */
   report: Pick<CollectHandlerDeps, 'onDecision' | 'reportError' | 'reportPixelRefusal'>
 }
@@ -51,6 +54,7 @@ export function composeCollect(parts: CollectParts): CollectHandlerDeps {
     trustProxy: parts.trustProxy,
     now: () => new Date(),
     ...(parts.calendlySigningKeys ? { calendlySigningKeys: parts.calendlySigningKeys } : {}),
+    ...(parts.tag ? { tag: parts.tag } : {}),
     ...report,
   }
 }

@@ -9,6 +9,7 @@ import {
   PIXEL_PATH,
   RUDDERSTACK_SOURCE_CONFIG_PATH,
   settingsWriteKeyOf,
+  tagVersionOf,
 } from '#shared/events/routes.ts'
 import { rudderstackSourceConfig } from '#shared/events/rudderstack-source-config.ts'
 import { SETTINGS_MAX_AGE_SECONDS, segmentSettings } from '#shared/events/segment-settings.ts'
@@ -22,6 +23,13 @@ import { type FormRateLimiter, inMemoryFormRateLimiter } from '#shared/ingest/fo
 import { SIGNATURE_HEADER } from '#shared/sources/calendly/signature.ts'
 import type { CalendlySigningKeys } from '#shared/sources/calendly/signing-keys.ts'
 import { receiveCalendlyWebhook } from '#shared/sources/calendly/webhook.ts'
+import { TAG_PATH } from '#shared/tag/api.ts'
+import {
+  TAG_CACHE_CONTROL,
+  TAG_CONTENT_TYPE,
+  type TagScript,
+  VERSIONED_TAG_CACHE_CONTROL,
+} from '#shared/tag/script.ts'
 
 export interface CollectHandlerDeps extends CollectDeps {
   /** Reports unexpected errors; must never be given the request event (it holds the raw IP). */
@@ -32,6 +40,8 @@ export interface CollectHandlerDeps extends CollectDeps {
   formRateLimiter?: FormRateLimiter
   /** Each site's Calendly signing key (a secret); absent: no site takes Calendly webhooks (404). */
   calendlySigningKeys?: CalendlySigningKeys
+  /** The built first-party tag served at `/tag.js`; absent: those routes answer 404. */
+  tag?: TagScript
 }
 
 /** The collector: Segment-compatible JSON routes, analytics.js settings, the no-JS pixel and contact forms. */
@@ -41,6 +51,12 @@ export function createCollectHandler(deps: CollectHandlerDeps) {
     const { method } = event.requestContext.http
     const path = pathWithoutStage(event)
     if (method === 'GET' && path === PIXEL_PATH) return pixel(event)
+    if (method === 'GET' && path === TAG_PATH) return tagScript(event, TAG_CACHE_CONTROL)
+    const tagVersion = method === 'GET' ? tagVersionOf(path) : undefined
+    if (tagVersion !== undefined) {
+      if (tagVersion !== deps.tag?.version) throw new NotFoundError('tag version')
+      return tagScript(event, VERSIONED_TAG_CACHE_CONTROL)
+    }
     const settingsKey = method === 'GET' ? settingsWriteKeyOf(path) : undefined
     if (settingsKey !== undefined) return settings(event, settingsKey)
     if (method === 'GET' && path === RUDDERSTACK_SOURCE_CONFIG_PATH) return sourceConfig(event)
@@ -107,6 +123,17 @@ export function createCollectHandler(deps: CollectHandlerDeps) {
       deps,
     )
     return jsonResponse(200, answer)
+  }
+
+  /** The tag's bytes, or 304 when the browser's copy (its ETag) is still this build. */
+  const tagScript = (event: APIGatewayProxyEventV2, cacheControl: string): HttpResult => {
+    const { tag } = deps
+    if (!tag) throw new NotFoundError('tag')
+    const headers = { 'content-type': TAG_CONTENT_TYPE, 'cache-control': cacheControl, etag: tag.etag }
+    const cached = (event.headers?.['if-none-match'] ?? '')
+      .split(',')
+      .some((etag) => etag.trim() === tag.etag)
+    return cached ? { statusCode: 304, headers, body: '' } : { statusCode: 200, headers, body: tag.code }
   }
 
   /** Always answers the GIF: a pixel cannot show an error; problems are reported instead. */

@@ -1,5 +1,5 @@
 import { PRIVACY_ROUTES } from '#shared/rights/api.ts'
-import { CALENDLY_WEBHOOK_PATH } from '#shared/tag/api.ts'
+import { CALENDLY_WEBHOOK_PATH, TAG_PATH, VERSIONED_TAG_PATH } from '#shared/tag/api.ts'
 import type { IngestRoute } from './parse.ts'
 
 /**
@@ -61,6 +61,9 @@ export const API_ROUTES: ReadonlyArray<ApiRoute> = [
   { method: 'GET', path: RUDDERSTACK_SOURCE_CONFIG_PATH, function: 'collect' },
   // Calendly's signed booking webhooks (issue 11), one subscription URL per site.
   { method: 'POST', path: CALENDLY_WEBHOOK_PATH, function: 'collect' },
+  // The first-party tag (issue 11): a script tag loads it, so no CORS.
+  { method: 'GET', path: TAG_PATH, function: 'collect' },
+  { method: 'GET', path: VERSIONED_TAG_PATH, function: 'collect' },
   { method: 'PUT', path: CONSENT_PATH, function: 'consent' },
   { method: 'GET', path: CONSENT_VISITOR_PATH, function: 'consent' },
   { method: 'DELETE', path: CONSENT_VISITOR_PATH, function: 'consent' },
@@ -116,6 +119,11 @@ export function ingestRouteOf(path: string): IngestRoute | undefined {
 export function settingsWriteKeyOf(path: string): string | undefined {
   const match = matchPath(SEGMENT_SETTINGS_PATH.split('/'), path.split('/'))
   return match?.writeKey
+}
+
+/** The `{version}` of a versioned tag path, still percent-encoded; undefined for any other path. */
+export function tagVersionOf(path: string): string | undefined {
+  return matchPath(VERSIONED_TAG_PATH.split('/'), path.split('/'))?.version
 }
 
 /** The `{formId}` of a form path, still percent-encoded; undefined for any other path. */

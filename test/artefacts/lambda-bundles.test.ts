@@ -6,9 +6,11 @@ import type { Message } from '@aws-sdk/client-sqs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { seedVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
+import { tagScript, versionedTagPath } from '#shared/tag/script.ts'
 import { bundleFunction } from '../../infra/bundling.ts'
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynalite.ts'
 import { CONFIG_TABLE, CONSENT_TABLE, IDEMPOTENCY_TABLE } from '../../local/system.ts'
+import { buildTag } from '../../tag/build.ts'
 import { apiEvent, basicAuthorization } from '../support/api-event.ts'
 import { type CaptureServer, startCaptureServer } from '../support/capture-server.ts'
 import { type LocalSqs, startLocalSqs } from '../support/fauxqs.ts'
@@ -127,6 +129,46 @@ describe(`the Lambda bundles, run by ${LAMBDA_NODE}`, () => {
     const text = JSON.stringify(queued) + logs
     expect(text).not.toContain(CLIENT_IP)
     expect(text).not.toContain(VISITOR)
+  })
+
+  it('collect serves the first-party tag it was bundled with, short-cached and under its version', async () => {
+    const tag = tagScript(buildTag().code)
+    const plain = await invokeBundle(bundles.collect, apiEvent({ method: 'GET', path: '/tag.js' }), env)
+    expect(plain.result, plain.logs).toMatchObject({
+      statusCode: 200,
+      body: tag.code,
+      headers: {
+        'content-type': 'application/javascript; charset=utf-8',
+        'cache-control': 'public, max-age=300',
+        etag: tag.etag,
+      },
+    })
+    const versioned = await invokeBundle(
+      bundles.collect,
+      apiEvent({ method: 'GET', path: versionedTagPath(tag.version) }),
+      env,
+    )
+    expect(versioned.result).toMatchObject({
+      statusCode: 200,
+      body: tag.code,
+      headers: { 'cache-control': 'public, max-age=31536000, immutable' },
+    })
+    const revalidated = await invokeBundle(
+      bundles.collect,
+      apiEvent({ method: 'GET', path: '/tag.js', headers: { 'if-none-match': tag.etag } }),
+      env,
+    )
+    expect(revalidated.result).toMatchObject({ statusCode: 304, body: '' })
+    const stale = await invokeBundle(
+      bundles.collect,
+      apiEvent({ method: 'GET', path: versionedTagPath('not-a-build') }),
+      env,
+    )
+    expect(stale.result).toMatchObject({
+      statusCode: 404,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: expect.stringContaining('"error"'),
+    })
   })
 
   it('deliver sends the queued event to GA4 as a valid Measurement Protocol request', async () => {

@@ -7,6 +7,8 @@ import {
   CORS_EXPOSED_HEADERS,
   PREFLIGHT_MAX_AGE_SECONDS,
 } from '#shared/http/cors.ts'
+import { tagScript, versionedTagPath } from '#shared/tag/script.ts'
+import { buildTag } from '../../tag/build.ts'
 import {
   exampleConfig,
   exampleRuntimeInput,
@@ -116,6 +118,8 @@ describe('the ingest API', () => {
       'POST /v1/forms/{formId}': collect,
       'GET /p.gif': collect,
       'POST /v1/webhooks/calendly/{siteId}': collect,
+      'GET /tag.js': collect,
+      'GET /tag/{version}/tag.js': collect,
       'GET /v1/projects/{writeKey}/settings': collect,
       'GET /sourceConfig': collect,
       'PUT /v1/consent': consent,
@@ -229,6 +233,9 @@ describe('the ingest API on the first-party subdomain', () => {
 
   it('outputs the endpoint URL on the domain and the name to point a CNAME at', () => {
     withDomain.template.hasOutput('EndpointUrl', { Value: 'https://t.example.com/' })
+    withDomain.template.hasOutput('TagUrl', {
+      Value: `https://t.example.com${versionedTagPath(tagScript(buildTag().code).version)}`,
+    })
     withDomain.template.hasOutput('CustomDomainTarget', { Value: getAtt(domainName, 'RegionalDomainName') })
   })
 })

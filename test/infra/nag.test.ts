@@ -74,6 +74,8 @@ describe('cdk-nag AWS Solutions checks', () => {
         'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/POST--v1--forms--{formId}',
         'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/GET--p.gif',
         'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/POST--v1--webhooks--calendly--{siteId}',
+        'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/GET--tag.js',
+        'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/GET--tag--{version}--tag.js',
         'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/PUT--v1--consent',
         'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/GET--v1--consent--{anonymousId}',
         'AwsSolutions-APIG4 @ Tagwarden-example/Ingest/Api/DELETE--v1--consent--{anonymousId}',

@@ -1,0 +1,73 @@
+import { type CapturedRequest, type CaptureServer, startCaptureServer } from './capture-server.ts'
+import { eventually } from './eventually.ts'
+
+/** The visitor reference the stand-in answers a consent with, as the real one would while analytics is allowed. */
+export const TEST_REF = 'r1.test'
+
+export interface TagEndpoint extends CaptureServer {
+  /** Every request except loading the tag and CORS preflights: what the tag itself sent. */
+  sent(): CapturedRequest[]
+  /** Waits until the tag has sent a request that `matches`. */
+  nextSent(matches: (request: CapturedRequest) => boolean): Promise<CapturedRequest>
+}
+
+/**
+ * The tag's first-party endpoint on loopback: serves `/tag.js`, answers `PUT /v1/consent` with the
+ * purposes and a ref, takes batches, allows the page's origin with credentials, and records everything.
+ */
+export async function startTagEndpoint(tagCode: () => string): Promise<TagEndpoint> {
+  const capture = await startCaptureServer({
+    respond: (request) => {
+      const origin = request.headers.origin
+      const cors: Record<string, string> = origin
+        ? {
+            'access-control-allow-origin': origin,
+            'access-control-allow-credentials': 'true',
+            'access-control-allow-methods': 'GET, POST, PUT, OPTIONS',
+            'access-control-allow-headers': 'content-type',
+          }
+        : {}
+      if (request.method === 'GET' && request.path === '/tag.js') {
+        return { status: 200, body: tagCode(), headers: { 'content-type': 'application/javascript' } }
+      }
+      if (request.method === 'OPTIONS') return { status: 204, headers: cors }
+      const json = { ...cors, 'content-type': 'application/json' }
+      if (request.method === 'PUT' && request.path === '/v1/consent') {
+        const { purposes } = JSON.parse(request.body)
+        const ref = purposes?.analytics === true ? { ref: TEST_REF } : {}
+        return { status: 200, headers: json, body: JSON.stringify({ purposes, ...ref }) }
+      }
+      return { status: 200, headers: json, body: '{"success":true}' }
+    },
+  })
+  const sent = () =>
+    capture.requests.filter((request) => request.method !== 'OPTIONS' && request.path !== '/tag.js')
+  return {
+    ...capture,
+    sent,
+    nextSent: (matches) => eventually(() => sent().find(matches)),
+  }
+}
+
+export interface SentBatch {
+  writeKey: string
+  sentAt: string
+  context: { consent: { analytics: boolean; marketing: boolean } }
+  batch: Array<{
+    type: string
+    messageId: string
+    timestamp: string
+    anonymousId?: string
+    event?: string
+    properties?: Record<string, unknown>
+    traits?: Record<string, unknown>
+    context: { page: { url: string; path: string; title: string; referrer: string }; locale?: string }
+  }>
+}
+
+/** A captured batch's body (the test reads it; the collector's own parser is tested elsewhere). */
+export const batchOf = (request: CapturedRequest): SentBatch => JSON.parse(request.body)
+
+export const isBatch = (request: CapturedRequest) => request.method === 'POST' && request.path === '/v1/batch'
+export const isConsent = (request: CapturedRequest) =>
+  request.method === 'PUT' && request.path === '/v1/consent'
