@@ -8,6 +8,7 @@ import {
   queueArnVariable,
   queueUrlVariable,
 } from '#shared/config/environment.ts'
+import { VENDORS_ERASING_BY_EMAIL } from '#shared/vendors/ids.ts'
 import { DEFAULT_DELIVERER_CONCURRENCY, type InfraConfig } from './config.ts'
 import { AdminApi } from './constructs/admin-api.ts'
 import { Alarms } from './constructs/alarms.ts'
@@ -30,7 +31,7 @@ export interface TagwardenStackProps extends StackProps {
 export class TagwardenStack extends Stack {
   public readonly tables: Tables
   public readonly vendorSettingsSeed: VendorSettingsSeed
-  /** HMAC key for consent keys and vendor pseudonyms; readable by collect and consent only. */
+  /** HMAC key for consent keys and vendor pseudonyms; readable by collect, consent, admin and the deliverers of vendors erasing by e-mail. */
   public readonly pseudonymKey: Secret
   public readonly deliveries: ReadonlyMap<DeliveredVendor, VendorDelivery>
   public readonly collect: TagwardenFunction
@@ -82,6 +83,7 @@ export class TagwardenStack extends Stack {
           consentTable: this.tables.consent,
           configTable: this.tables.config,
           logRetention,
+          ...(VENDORS_ERASING_BY_EMAIL.includes(vendor) ? { pseudonymKey: this.pseudonymKey } : {}),
         })
         return [vendor, delivery] as const
       }),
