@@ -237,6 +237,28 @@ function renderPolicies(versions) {
   )
 }
 
+function privacyStatus(request) {
+  return request.failure ? `${request.state} (${request.failure})` : request.state
+}
+
+function renderPrivacyRequests(requests) {
+  const body = document.querySelector('#privacy-requests tbody')
+  body.replaceChildren(
+    ...requests.map((request) =>
+      el(
+        'tr',
+        { 'data-request': request.id },
+        el('td', {}, request.requestedAt),
+        el('th', { scope: 'row' }, request.kind),
+        el('td', {}, request.siteId),
+        el('td', { className: `state-${request.state}` }, privacyStatus(request)),
+        el('td', {}, request.deadline.slice(0, 10)),
+        el('td', {}, request.principal),
+      ),
+    ),
+  )
+}
+
 async function loadVendors() {
   const answer = await api('GET', '/admin/vendors')
   vendors.clear()
@@ -247,6 +269,17 @@ async function loadVendors() {
 
 async function loadAudit() {
   renderAudit((await api('GET', '/admin/audit')).entries)
+}
+
+async function loadPrivacyRequests() {
+  renderPrivacyRequests((await api('GET', '/admin/privacy/requests')).requests)
+}
+
+/** A deployment without visitor rights answers 501: the rest of the page still works. */
+function privacyUnavailable(error) {
+  if (!(error instanceof ApiError) || error.status !== 501) throw error
+  document.querySelector('#privacy-requests caption').textContent = error.message
+  document.querySelector('#privacy-request button[type="submit"]').disabled = true
 }
 
 async function loadPolicies() {
@@ -382,8 +415,60 @@ async function publishPolicy(event) {
   }
 }
 
+/** The e-mail goes to the erasure and nowhere else: the field is emptied once the request ran. */
+async function runPrivacyRequest(event) {
+  event.preventDefault()
+  const form = event.currentTarget
+  const fields = form.elements
+  const errorLine = document.getElementById('privacy-error')
+  const result = document.getElementById('privacy-result')
+  for (const input of form.querySelectorAll('input, select')) input.removeAttribute('aria-invalid')
+  errorLine.textContent = ''
+  const button = form.querySelector('button[type="submit"]')
+  const kind = fields.kind.value
+  const email = fields.email.value.trim()
+  let refusal
+  let answer
+  const ran = await change(button, async () => {
+    try {
+      answer = await api('POST', '/admin/privacy/requests', {
+        kind,
+        siteId: fields.siteId.value.trim(),
+        anonymousId: fields.anonymousId.value.trim(),
+        email: email === '' ? undefined : email,
+        reason: reason(),
+      })
+      return `${kind} request recorded (${answer.request.state}); due by ${answer.request.deadline.slice(0, 10)}.`
+    } catch (error) {
+      refusal = error
+      throw error
+    }
+  })
+  await loadPrivacyRequests().catch((error) => announce(describeError(error), 'error'))
+  if (ran) {
+    fields.email.value = ''
+    fields.anonymousId.value = ''
+    result.querySelector('pre').textContent = JSON.stringify(answer.result, null, 2)
+    result.hidden = false
+  } else if (refusal) {
+    errorLine.textContent = describeError(refusal)
+    const input = refusal.field ? fields[refusal.field] : undefined
+    if (input) {
+      input.setAttribute('aria-invalid', 'true')
+      input.focus()
+    }
+  }
+}
+
 async function start() {
   document.getElementById('publish').addEventListener('submit', publishPolicy)
+  document.getElementById('privacy-request').addEventListener('submit', runPrivacyRequest)
+  document.getElementById('refresh-privacy').addEventListener('click', () =>
+    loadPrivacyRequests().then(
+      () => announce('Privacy requests refreshed.', 'ok'),
+      (error) => announce(describeError(error), 'error'),
+    ),
+  )
   document.getElementById('refresh-audit').addEventListener('click', () =>
     loadAudit().then(
       () => announce('Audit log refreshed.', 'ok'),
@@ -395,7 +480,12 @@ async function start() {
     return
   }
   try {
-    await Promise.all([loadVendors(), loadAudit(), loadPolicies()])
+    await Promise.all([
+      loadVendors(),
+      loadAudit(),
+      loadPolicies(),
+      loadPrivacyRequests().catch(privacyUnavailable),
+    ])
     announce('Loaded.', 'ok')
   } catch (error) {
     announce(describeError(error), 'error')

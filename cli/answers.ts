@@ -83,6 +83,7 @@ const privacyRequest = z.object({
   deadline: z.string(),
   state: z.string(),
   erasureId: z.optional(z.string()),
+  failure: z.optional(z.string()),
 })
 export type PrivacyRequestRow = z.infer<typeof privacyRequest>
 export const privacyListAnswer = z.object({ requests: z.array(privacyRequest) })

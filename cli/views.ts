@@ -66,7 +66,7 @@ export function privacyTable(requests: PrivacyRequestRow[]): string {
       request.requestedAt,
       request.kind,
       request.siteId,
-      request.state,
+      request.failure ? `${request.state} (${request.failure})` : request.state,
       request.deadline,
     ]),
   )

@@ -4,10 +4,15 @@ import { SQSClient } from '@aws-sdk/client-sqs'
 import { documentClient } from '#shared/adapters/dynamodb-client.ts'
 import { dynamoLastDelivery } from '#shared/adapters/dynamodb-last-delivery.ts'
 import { fetchSender } from '#shared/adapters/fetch-sender.ts'
-import { secretReader } from '#shared/adapters/secrets.ts'
+import { PSEUDONYM_SECRET, secretReader } from '#shared/adapters/secrets.ts'
 import { sqsDeadLetters } from '#shared/adapters/sqs-dead-letters.ts'
 import { sqsRedelivery } from '#shared/adapters/sqs-redelivery.ts'
-import { deploymentConfigFromEnvironment, ENV, requireEnv } from '#shared/config/environment.ts'
+import {
+  deploymentConfigFromEnvironment,
+  ENV,
+  maxReceiveCountFromEnvironment,
+  requireEnv,
+} from '#shared/config/environment.ts'
 import { ConfigError } from '#shared/config/errors.ts'
 import type { OutcomeReport } from '#shared/delivery/deliver.ts'
 import { vendorById } from '#shared/vendors/index.ts'
@@ -47,5 +52,8 @@ export const handler = createDeliverHandler(
     reportError: (error) => logger.error('vendor settings, status or ledger', { error }),
     lastDelivery: dynamoLastDelivery(dynamo, configTable),
     ledger: { table: consentTable, retentionDays: config.retention.ledgerDays },
+    maxReceiveCount: maxReceiveCountFromEnvironment(),
+    // Set only for a vendor erasing by e-mail (infra): undefined otherwise, and such a request then fails.
+    pseudonymKey: secretReader(PSEUDONYM_SECRET),
   }),
 ).use(injectLambdaContext(logger))

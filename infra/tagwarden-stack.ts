@@ -17,6 +17,7 @@ import {
   queueUrlVariable,
 } from '#shared/config/environment.ts'
 import { tagScript, versionedTagPath } from '#shared/tag/script.ts'
+import { VENDORS_ERASING_BY_EMAIL } from '#shared/vendors/ids.ts'
 import { buildTag } from '../tag/build.ts'
 import { DEFAULT_DELIVERER_CONCURRENCY, type InfraConfig } from './config.ts'
 import { AdminApi } from './constructs/admin-api.ts'
@@ -40,7 +41,7 @@ export interface TagwardenStackProps extends StackProps {
 export class TagwardenStack extends Stack {
   public readonly tables: Tables
   public readonly vendorSettingsSeed: VendorSettingsSeed
-  /** HMAC key for consent keys and vendor pseudonyms; readable by collect and consent only. */
+  /** HMAC key for consent keys and vendor pseudonyms; readable by collect, consent, admin and the deliverers of vendors erasing by e-mail. */
   public readonly pseudonymKey: Secret
   /** Calendly webhook signing keys, JSON `{siteId: key}`; created as `{}`, readable by collect only. */
   public readonly calendlySigningKeys: Secret
@@ -105,6 +106,7 @@ export class TagwardenStack extends Stack {
           consentTable: this.tables.consent,
           configTable: this.tables.config,
           logRetention,
+          ...(VENDORS_ERASING_BY_EMAIL.includes(vendor) ? { pseudonymKey: this.pseudonymKey } : {}),
         })
         return [vendor, delivery] as const
       }),

@@ -197,6 +197,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
           reportError,
           lastDelivery: dynamoLastDelivery(client, CONFIG_TABLE),
           maxReceiveCount: queueSettingsOf(vendor.id).maxReceiveCount,
+          pseudonymKey: async () => options.pseudonymKey,
           ledger: { table: CONSENT_TABLE, retentionDays: config.retention.ledgerDays },
         }),
       ),

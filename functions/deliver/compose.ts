@@ -43,6 +43,8 @@ export interface DeliverParts {
   settingsMaxAgeMs?: number
   /** The queue's maxReceiveCount, so an erase request failing on its last receive is failed with its reason. */
   maxReceiveCount?: number
+  /** Opens the e-mail sealed in an erase request (vendors that erase by e-mail; see sealed-email.ts). */
+  pseudonymKey?: () => Promise<string | undefined>
   /** Where each finished message is entered for the visitor's export (a failed write is reported). */
   ledger?: { table: string; retentionDays: number }
 }
@@ -88,6 +90,7 @@ export function composeDeliver(parts: DeliverParts): DeliverDeps<unknown> {
     erasures: {
       store: dynamoErasureStore(parts.dynamo, parts.tables.consent),
       ...(parts.maxReceiveCount !== undefined ? { maxReceiveCount: parts.maxReceiveCount } : {}),
+      ...(parts.pseudonymKey ? { pseudonymKey: parts.pseudonymKey } : {}),
     },
     onBatch: async (reports, messages) => {
       await Promise.all([recorder?.record(summariseBatch(reports, new Date())), ledger?.(reports, messages)])

@@ -2,7 +2,7 @@ import { Duration, SecretValue, Validations } from 'aws-cdk-lib'
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb'
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs'
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager'
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager'
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
 import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
@@ -45,6 +45,11 @@ export interface VendorDeliveryProps {
    */
   readonly configTable: ITableV2
   readonly logRetention: RetentionDays
+  /**
+   * The pseudonym key, for a vendor that erases by e-mail only: its deliverer opens the e-mail sealed
+   * in an erase request with a key derived from it (shared/privacy/sealed-email.ts).
+   */
+  readonly pseudonymKey?: ISecret
 }
 
 /**
@@ -101,6 +106,8 @@ export class VendorDelivery extends Construct {
       timeout,
     })
       .setEnvironment(ENV.vendor, props.vendor)
+      // Told the redrive policy's count, so an erase request failing on its last receive is failed, not left pending.
+      .setEnvironment(ENV.maxReceiveCount, String(props.maxReceiveCount))
       .bindTable(ENV.consentTable, props.consentTable, 'read')
       .bindTable(ENV.configTable, props.configTable, 'read')
       // Its last batch's outcome, for the admin's status view; no vendor setting can be written.
@@ -111,6 +118,7 @@ export class VendorDelivery extends Construct {
       .bindQueueSender(ENV.deadLetterQueueUrl, this.deadLetterQueue)
       .bindQueueRedelivery(ENV.queueUrl, this.queue)
       .bindSecretReader(ENV.vendorSecretArn, this.secret)
+    if (props.pseudonymKey) this.deliverer.bindSecretReader(ENV.pseudonymSecretArn, props.pseudonymKey)
 
     this.deliverer.function.addEventSource(
       new SqsEventSource(this.queue, {

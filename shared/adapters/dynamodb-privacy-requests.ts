@@ -16,11 +16,16 @@ const requestItemSchema = z.object({
   state: z.enum(['pending', 'done', 'failed']),
   erasureId: z.optional(z.string()),
   principal: z.string(),
+  failure: z.optional(z.string()),
 })
 
 function parsedRequest(item: unknown): PrivacyRequest {
-  const { erasureId, ...rest } = requestItemSchema.parse(item)
-  return { ...rest, ...(erasureId !== undefined ? { erasureId } : {}) }
+  const { erasureId, failure, ...rest } = requestItemSchema.parse(item)
+  return {
+    ...rest,
+    ...(erasureId !== undefined ? { erasureId } : {}),
+    ...(failure !== undefined ? { failure } : {}),
+  }
 }
 
 /** Admin-run rights requests on the config table: pk `privacy-requests`, sk `<requestedAt>#<id>`. */

@@ -193,6 +193,8 @@ export interface PrivacyRequest {
   state: ErasureStatus['state']
   erasureId?: string
   principal: string
+  /** Why a failed request failed: the error that stopped it, or each failed vendor's answer. */
+  failure?: string
 }
 
 /** `POST /admin/privacy/requests` answers 200 with the request and what running it gave. */

@@ -1,6 +1,6 @@
 import { ClientError, ValidationError } from '#shared/http/errors.ts'
 import { ErasureRequestError } from '#shared/rights/erasure.ts'
-import type { Visitor } from '#shared/rights/ports.ts'
+import type { ErasureStatus, Visitor } from '#shared/rights/ports.ts'
 import type { PrivacyRequest, PrivacyRequestAnswer, PrivacyRequestBody, PrivacyRequestList } from './api.ts'
 import { storedAudit } from './audit.ts'
 import { oneMonthAfter } from './deadline.ts'
@@ -53,7 +53,7 @@ async function run(privacy: AdminPrivacy, body: PrivacyRequestBody, visitor: Vis
  * Runs a visitor's rights request for an admin now, and tracks it with its one-month deadline. The
  * audit entry and the tracked request name the visitor by their consent key only; the e-mail goes to
  * the erasure and nowhere else. The audit entry is written first: a request that then fails is still
- * on record as attempted.
+ * on record as attempted, and listed as failed with its reason.
  */
 export async function runPrivacyRequest(
   deps: AdminDeps,
@@ -75,23 +75,52 @@ export async function runPrivacyRequest(
     ...(body.reason ? { reason: body.reason } : {}),
   }
   await deps.store.appendAudit(storedAudit(audit, deps.auditDays))
-  const { result, state, erasureId } = { erasureId: undefined, ...(await run(privacy, body, visitor)) }
-  const tracked: PrivacyRequest = {
+  const tracked: Omit<PrivacyRequest, 'state'> = {
     id: audit.id,
     kind: body.kind,
     siteId: body.siteId,
     consentKey,
     requestedAt,
     deadline: oneMonthAfter(now).toISOString(),
-    state,
-    ...(erasureId ? { erasureId } : {}),
     principal: request.principal,
   }
-  await privacy.requests.record({
-    request: tracked,
-    expiresAt: Math.floor((now.getTime() + deps.auditDays * DAY_MS) / 1000),
-  })
-  return { request: tracked, result, audit }
+  const record = (done: PrivacyRequest) =>
+    privacy.requests.record({
+      request: done,
+      expiresAt: Math.floor((now.getTime() + deps.auditDays * DAY_MS) / 1000),
+    })
+  let ran: Awaited<ReturnType<typeof run>>
+  try {
+    ran = await run(privacy, body, visitor)
+  } catch (error) {
+    // Attempted and on the audit trail: listed as failed, with why, so the admin can run it again in time.
+    await record({ ...tracked, state: 'failed', failure: failureOf(error) }).catch((recordError: unknown) =>
+      deps.report?.(recordError),
+    )
+    throw error
+  }
+  const { result, state } = ran
+  const erasureId = 'erasureId' in ran ? ran.erasureId : undefined
+  const done: PrivacyRequest = { ...tracked, state, ...(erasureId ? { erasureId } : {}) }
+  await record(done)
+  return { request: done, result, audit }
+}
+
+/** The longest failure reason kept with a request. */
+const MAX_FAILURE_CHARS = 300
+
+/** The error's name and message (never a request body: the visitor id and e-mail are not in them). */
+function failureOf(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  return text.length > MAX_FAILURE_CHARS ? `${text.slice(0, MAX_FAILURE_CHARS - 1)}…` : text
+}
+
+/** Each failed vendor's part of an erasure, as `vendor: detail`. */
+function vendorFailures(status: ErasureStatus): string | undefined {
+  const failed = Object.entries(status.vendors)
+    .filter(([, part]) => part.state === 'failed')
+    .map(([vendor, part]) => (part.detail ? `${vendor}: ${part.detail}` : vendor))
+  return failed.length > 0 ? failed.join('; ') : undefined
 }
 
 /** Newest first; a pending erasure's state read again from its status (kept until it expires). */
@@ -103,7 +132,9 @@ export async function listPrivacyRequests(deps: AdminDeps): Promise<PrivacyReque
       requests.map(async (tracked) => {
         if (!tracked.erasureId || tracked.state !== 'pending') return tracked
         const status = await privacy.erasureStatus(tracked.erasureId)
-        return status ? { ...tracked, state: status.state } : tracked
+        if (!status) return tracked
+        const failure = status.state === 'failed' ? vendorFailures(status) : undefined
+        return { ...tracked, state: status.state, ...(failure ? { failure } : {}) }
       }),
     ),
   }

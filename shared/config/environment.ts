@@ -21,6 +21,8 @@ export const ENV = {
   /** The vendor secret's JSON given directly (tests and benchmarks; never set by the stack). */
   vendorCredentials: 'VENDOR_CREDENTIALS',
   deadLetterQueueUrl: 'DLQ_URL',
+  /** The deliverer's queue's maxReceiveCount: an erase request failing on its last receive is failed. */
+  maxReceiveCount: 'MAX_RECEIVE_COUNT',
   /** The deliverer's own queue (to delay a record's next receive). */
   queueUrl: 'QUEUE_URL',
 } as const
@@ -46,6 +48,15 @@ export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): 
   const value = env[name]
   if (!value) throw new ConfigError(`Missing environment variable ${name}`)
   return value
+}
+
+/** The deliverer's MAX_RECEIVE_COUNT (set by the stack from the redrive policy); a bad value fails at init. */
+export function maxReceiveCountFromEnvironment(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = requireEnv(ENV.maxReceiveCount, env)
+  const count = Number(raw)
+  if (!Number.isInteger(count) || count < 1)
+    throw new ConfigError(`${ENV.maxReceiveCount} is ${raw}; expected a whole number of receives, at least 1`)
+  return count
 }
 
 /**

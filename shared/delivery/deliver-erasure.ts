@@ -1,6 +1,7 @@
+import { openEmail, sealBinding } from '#shared/privacy/sealed-email.ts'
 import type { ErasureStore, VendorErasureState } from '#shared/rights/erasure-store.ts'
 import type { VendorAdapter } from '#shared/vendors/adapter.ts'
-import type { ErasurePlan } from '#shared/vendors/contract.ts'
+import type { ErasurePlan, ErasureSubject } from '#shared/vendors/contract.ts'
 import { vendorById } from '#shared/vendors/index.ts'
 import { noDeletionApiDetail } from './erasure-opt-out.ts'
 import type { HttpSender, VendorResponse } from './http.ts'
@@ -15,6 +16,11 @@ export interface ErasureDeliveryDeps {
    * moves it, and the status stays pending with the last reason.
    */
   maxReceiveCount?: number
+  /**
+   * The pseudonym key a sealed e-mail is opened with at send time (read per batch from the secret's
+   * cache). Only the deliverers of vendors that erase by e-mail have it; without it such a request fails.
+   */
+  pseudonymKey?: () => Promise<string | undefined>
 }
 
 /** How an erase request's delivery settles, given by deliverRecords (the same as for events). */
@@ -44,8 +50,8 @@ export async function deliverErasure(
   const record = (state: VendorErasureState, detail: string) =>
     erasures.store.settle(message.erasureId, adapter.id, state, detail)
   const lastTry = erasures.maxReceiveCount !== undefined && receiveCount >= erasures.maxReceiveCount
-  // The e-mail an admin gave HubSpot is not kept in a dead-letter queue.
-  const { email: _email, ...kept } = message.subject
+  // The e-mail an admin gave HubSpot is not kept in a dead-letter queue, not even sealed.
+  const { sealedEmail: _sealed, ...kept } = message.subject
   const parkable: ErasureMessage = { ...message, subject: kept }
   const fail = async (reason: string) => {
     await record('failed', reason)
@@ -58,7 +64,9 @@ export async function deliverErasure(
   }
 
   try {
-    const plan = await planOf(message, adapter, deps.sender)
+    const subject = await openedSubject(message, erasures)
+    if ('unopened' in subject) return await fail(subject.unopened)
+    const plan = await planOf(subject, adapter, deps.sender)
     if ('nothingSent' in plan) {
       await record('done', plan.nothingSent)
       return settle.delivered(plan.nothingSent)
@@ -92,14 +100,29 @@ export async function deliverErasure(
   }
 }
 
-async function planOf(
+/** The subject as the vendor's erase takes it: the sealed e-mail opened, here and nowhere earlier. */
+async function openedSubject(
   message: ErasureMessage,
+  erasures: ErasureDeliveryDeps,
+): Promise<ErasureSubject | { unopened: string }> {
+  const { sealedEmail, pseudonym } = message.subject
+  const base = pseudonym === undefined ? {} : { pseudonym }
+  if (sealedEmail === undefined) return base
+  const key = await erasures.pseudonymKey?.()
+  if (!key) return { unopened: `the ${message.vendor} deliverer has no key to open the sealed e-mail with` }
+  const email = openEmail(key, sealedEmail, sealBinding(message.erasureId, message.vendor))
+  if (email === undefined) return { unopened: 'the sealed e-mail does not open with this deployment’s key' }
+  return { ...base, email }
+}
+
+async function planOf(
+  subject: ErasureSubject,
   adapter: VendorAdapter<unknown>,
   sender: HttpSender,
 ): Promise<ErasurePlan> {
   if (adapter.erase) {
     try {
-      return await adapter.erase(message.subject, { sender })
+      return await adapter.erase(subject, { sender })
     } catch (error) {
       return { retry: `${adapter.id} erasure not prepared: ${describe(error)}` }
     }

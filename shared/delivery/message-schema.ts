@@ -32,7 +32,7 @@ export const erasureMessageSchema = z.strictObject({
   consentKey: z.string().check(z.minLength(1)),
   subject: z.strictObject({
     pseudonym: z.optional(z.string().check(z.minLength(1))),
-    email: z.optional(z.string().check(z.minLength(3), z.maxLength(254))),
+    sealedEmail: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
   }),
   enqueuedAt: z.iso.datetime({ offset: true }),
 }) satisfies z.ZodMiniType<ErasureMessage>

@@ -39,8 +39,11 @@ export interface ErasureMessage {
   erasureId: string
   siteId: string
   consentKey: string
-  /** The vendor's own pseudonym of the visitor (GA4's client_id) and, for HubSpot, the admin's e-mail. */
-  subject: { pseudonym?: string; email?: string }
+  /**
+   * The vendor's own pseudonym of the visitor (GA4's client_id) and, for HubSpot, the admin's e-mail
+   * sealed (shared/privacy/sealed-email.ts): never in clear on a queue.
+   */
+  subject: { pseudonym?: string; sealedEmail?: string }
   /** ISO 8601 */
   enqueuedAt: string
 }

@@ -3,7 +3,8 @@ import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 import type { ErasureMessage, QueueDispatch } from '#shared/delivery/message.ts'
 import { consentKey, ga4ClientId } from '#shared/privacy/pseudonym.ts'
-import { VENDOR_ID_LIST } from '#shared/vendors/ids.ts'
+import { sealBinding, sealEmail } from '#shared/privacy/sealed-email.ts'
+import { VENDOR_ID_LIST, VENDORS_ERASING_BY_EMAIL } from '#shared/vendors/ids.ts'
 import type { VendorId } from '#shared/vendors/index.ts'
 import type { ErasureStore } from './erasure-store.ts'
 import { ERASURE_STATUS_KEPT_SECONDS, ERASURE_TOMBSTONE_KEPT_SECONDS } from './erasure-times.ts'
@@ -70,7 +71,7 @@ export function visitorErasure(deps: ErasureDeps): VisitorErasure {
             erasureId: status.erasureId,
             siteId: visitor.siteId,
             consentKey: key,
-            subject: subjectFor(vendor, visitor, deps.pseudonymKey, email),
+            subject: subjectFor(vendor, visitor, deps.pseudonymKey, email, status.erasureId),
             enqueuedAt: now.toISOString(),
           }
           return deps.dispatch.enqueue(vendor, [message])
@@ -89,15 +90,17 @@ export function visitorErasure(deps: ErasureDeps): VisitorErasure {
   }
 }
 
-/** What each vendor knows the visitor by: GA4 its client_id; HubSpot the admin's e-mail, if given. */
+/** What each vendor knows the visitor by: GA4 its client_id; HubSpot the admin's e-mail (sealed), if given. */
 function subjectFor(
   vendor: VendorId,
   visitor: Visitor,
   pseudonymKey: string,
   email: string | undefined,
+  erasureId: string,
 ): ErasureMessage['subject'] {
   if (vendor === 'ga4') return { pseudonym: ga4ClientId(pseudonymKey, visitor.siteId, visitor.anonymousId) }
-  if (vendor === 'hubspot' && email !== undefined) return { email }
+  if (VENDORS_ERASING_BY_EMAIL.includes(vendor) && email !== undefined)
+    return { sealedEmail: sealEmail(pseudonymKey, email, sealBinding(erasureId, vendor)) }
   return {}
 }
 

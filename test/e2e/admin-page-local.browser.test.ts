@@ -118,4 +118,37 @@ describe('the admin page against the local system, in Chromium', () => {
         .getAttribute('aria-pressed'),
     ).toBe('false')
   }, 90_000)
+
+  it('runs a visitor’s erasure from the page and lists it with its status and one-month deadline', async () => {
+    await page.goto(ui.pageUrl)
+    const form = page.locator('#privacy-request')
+    await form.getByLabel('Request').selectOption('erase')
+    await form.getByLabel('Site id').fill('local')
+    await form.getByLabel('Visitor id').fill('v-erase-from-page')
+    await form.getByLabel(/E-mail for HubSpot/).fill('Page.Visitor@Example.org')
+    await form.getByRole('button', { name: 'Run request' }).click()
+
+    const row = page.locator('#privacy-requests tbody tr').first()
+    await expect.poll(() => row.locator('th').textContent(), { timeout: 15_000 }).toBe('erase')
+    const [requestedAt, site, status, deadline, by] = await row.locator('td').allTextContents()
+    expect([site, by]).toEqual(['local', 'local:admin'])
+    expect(status).toMatch(/^(pending|done|failed)/)
+    const due = new Date(`${deadline}T00:00:00Z`)
+    const made = new Date(requestedAt ?? '')
+    expect((due.getUTCMonth() - made.getUTCMonth() + 12) % 12).toBe(1)
+    await expect.poll(() => page.locator('#status').textContent()).toMatch(/^erase request recorded/)
+    // The e-mail went to the erasure only: neither the form nor the list keeps it.
+    expect(await form.getByLabel(/E-mail for HubSpot/).inputValue()).toBe('')
+    expect((await page.locator('#privacy-requests').textContent())?.toLowerCase()).not.toContain(
+      'page.visitor',
+    )
+
+    await form.getByLabel('Request').selectOption('export')
+    await form.getByLabel('Visitor id').fill('v-1')
+    await form.getByRole('button', { name: 'Run request' }).click()
+    await expect
+      .poll(() => page.locator('#privacy-requests tbody tr th').allTextContents(), { timeout: 15_000 })
+      .toEqual(['export', 'erase'])
+    expect(await page.locator('#privacy-result pre').textContent()).toContain('"anonymousId": "v-1"')
+  }, 60_000)
 })

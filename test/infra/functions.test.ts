@@ -237,13 +237,19 @@ describe('the pseudonym key', () => {
     expect(resourceOf(template, stack.pseudonymKey)).toMatchObject({ DeletionPolicy: 'Retain' })
   })
 
-  it('is readable by the collector, the consent function and the admin (its visitor rights requests) only', () => {
+  it('is readable by the collector, the consent function, the admin and the HubSpot deliverer (its sealed e-mail) only', () => {
+    const hubspot = stack.deliveries.get('hubspot')
+    if (!hubspot) throw new Error('the example configuration deploys no hubspot delivery')
     expect(rolesWithPolicyMentioning(template, stack.pseudonymKey).sort()).toEqual(
       [
         JSON.stringify(ref(stack.collect.role)),
         JSON.stringify(ref(stack.consent.role)),
         JSON.stringify(ref(stack.admin.role)),
+        JSON.stringify(ref(hubspot.deliverer.role)),
       ].sort(),
     )
+    expect(resourceOf(template, hubspot.deliverer.function)).toMatchObject({
+      Properties: { Environment: { Variables: { PSEUDONYM_SECRET_ARN: ref(stack.pseudonymKey) } } },
+    })
   })
 })

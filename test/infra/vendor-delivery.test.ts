@@ -124,6 +124,18 @@ describe('a vendor deliverer', () => {
     })
   })
 
+  it('is told the redrive policy’s maxReceiveCount, so an erase request failing on its last receive is failed', () => {
+    for (const delivery of stack.deliveries.values()) {
+      const redrive = z
+        .object({ Properties: z.object({ RedrivePolicy: z.object({ maxReceiveCount: z.number() }) }) })
+        .parse(resourceOf(template, delivery.queue)).Properties.RedrivePolicy
+      expect(resourceOf(template, delivery.deliverer.function)).toMatchObject({
+        Properties: { Environment: { Variables: { MAX_RECEIVE_COUNT: String(redrive.maxReceiveCount) } } },
+      })
+      expect(redrive.maxReceiveCount).toBe(7)
+    }
+  })
+
   it('starts with an empty secret, so an enabled vendor fails loudly until ops put the real value', () => {
     expect(resourceOf(template, ga4.secret)).toMatchObject({
       Properties: { SecretString: '{"apiSecret":""}' },

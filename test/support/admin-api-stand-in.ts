@@ -179,6 +179,8 @@ export async function startAdminApiStandIn(options: StandInOptions): Promise<Adm
       const entries = audit.filter((entry) => Date.parse(entry.at) >= from && Date.parse(entry.at) <= to)
       return { entries: entries.slice(0, limit) }
     }
+    // The admin's privacy requests: none in the stand-in (the local system's tests run them).
+    if (method === 'GET' && path === '/admin/privacy/requests') return { requests: [] }
     if (path === '/admin/policy-versions') {
       if (method === 'GET') return { versions: policies }
       if (method === 'POST') return publish(json, principal, reason)

@@ -1,7 +1,7 @@
 /**
  * Renders docs/admin-page.png: the admin page through `admin ui` against the real local system (GA4 and
  * Meta configured, a few events delivered, Meta switched off with a reason, so the status and the audit
- * log have something to show). Rerun with `npx tsx test/support/admin-page-screenshot.ts`.
+ * log have something to show, and one visitor's export run from the page). Rerun with `npx tsx test/support/admin-page-screenshot.ts`.
  */
 import { adminClient } from '../../cli/admin-client.ts'
 import { bearerAuth } from '../../cli/auth.ts'
@@ -62,6 +62,11 @@ try {
     .getByRole('button', { name: /^Switch off/ })
     .click()
   await page.locator('#audit tbody tr').first().waitFor()
+  const privacy = page.locator('#privacy-request')
+  await privacy.getByLabel('Site id').fill('www')
+  await privacy.getByLabel('Visitor id').fill('visitor')
+  await privacy.getByRole('button', { name: 'Run request' }).click()
+  await page.locator('#privacy-requests tbody tr').first().waitFor()
   await page.screenshot({ path: OUTPUT.pathname, fullPage: true })
   process.stdout.write(`wrote ${OUTPUT.pathname}\n`)
 } finally {

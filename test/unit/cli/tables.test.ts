@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { AuditEntryRow, VendorRow } from '../../../cli/answers.ts'
 import { renderTable } from '../../../cli/table.ts'
-import { auditTable, diffSummary, vendorsTable } from '../../../cli/views.ts'
+import { auditTable, diffSummary, privacyTable, vendorsTable } from '../../../cli/views.ts'
 
 const GA4: VendorRow = {
   id: 'ga4',
@@ -87,5 +87,29 @@ describe('tables', () => {
       '/enabled: true → false',
       'incident 42',
     ])
+  })
+
+  it('shows why a failed privacy request failed beside its state', () => {
+    const request = {
+      id: 'r1',
+      kind: 'erase',
+      siteId: 'shop',
+      requestedAt: '2026-12-03T12:00:00.000Z',
+      deadline: '2027-01-03T12:00:00.000Z',
+      state: 'failed',
+      failure: 'hubspot: hubspot answered 401',
+    }
+    const [, row, pending] = privacyTable([
+      request,
+      { ...request, state: 'pending', failure: undefined },
+    ]).split('\n')
+    expect(row?.split(/\s{2,}/)).toEqual([
+      request.requestedAt,
+      'erase',
+      'shop',
+      'failed (hubspot: hubspot answered 401)',
+      request.deadline,
+    ])
+    expect(pending?.split(/\s{2,}/)[3]).toBe('pending')
   })
 })

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { type DeliverDeps, deliverRecords, type OutcomeReport } from '#shared/delivery/deliver.ts'
 import type { HttpSender, VendorRequest } from '#shared/delivery/http.ts'
 import type { ErasureMessage } from '#shared/delivery/message.ts'
+import { sealBinding, sealEmail } from '#shared/privacy/sealed-email.ts'
 import type { ErasureStore, VendorErasureState } from '#shared/rights/erasure-store.ts'
 import { bindVendor, switchedOffAdapter, type VendorAdapter } from '#shared/vendors/adapter.ts'
 import { ga4Vendor } from '#shared/vendors/ga4/index.ts'
@@ -186,20 +187,65 @@ describe('an erase request on a vendor queue', () => {
     expect(deadLetters.parked[0]?.reason).toBe('token endpoint answered 503 (last of 3 tries)')
   })
 
-  it('leaves the admin’s e-mail out of the dead-letter queue', async () => {
+  const KEY = 'pseudonym-key-for-tests'
+  const sealedFor = (erasureId: string, email = 'a@example.org') =>
+    sealEmail(KEY, email, sealBinding(erasureId, 'hubspot'))
+  const hubspotAdapter = () => {
+    const settings = hubspotVendor.settingsSchema.parse({ enabled: true, portalId: '1' })
+    return bindVendor(hubspotVendor, settings, { accessToken: 'pat' }, { now: () => NOW })
+  }
+
+  it('leaves the admin’s sealed e-mail out of the dead-letter queue', async () => {
     const { store } = erasureStore()
     const http = sender({ '/crm/v3/objects/contacts/gdpr-delete': { status: 400, body: '{}' } })
-    const settings = hubspotVendor.settingsSchema.parse({ enabled: true, portalId: '1' })
-    const hubspot = bindVendor(hubspotVendor, settings, { accessToken: 'pat' }, { now: () => NOW })
-    const { deps, deadLetters } = setup(hubspot, { erasures: { store }, sender: http })
+    const erasures = { store, pseudonymKey: async () => KEY }
+    const { deps, deadLetters } = setup(hubspotAdapter(), { erasures, sender: http })
+    const sealed = sealedFor('erasure-1')
 
     await deliverRecords(
-      [record('r1', erasure({ vendor: 'hubspot', subject: { email: 'a@example.org' } }))],
+      [record('r1', erasure({ vendor: 'hubspot', subject: { sealedEmail: sealed } }))],
       deps,
     )
 
     expect(deadLetters.parked).toHaveLength(1)
-    expect(JSON.stringify(deadLetters.parked[0]?.message)).not.toContain('a@example.org')
+    const parked = JSON.stringify(deadLetters.parked[0]?.message)
+    expect(parked).not.toContain('a@example.org')
+    expect(parked).not.toContain(sealed)
+  })
+
+  it('opens the sealed e-mail only to send it to HubSpot', async () => {
+    const { store, settled } = erasureStore()
+    const http = sender({})
+    const erasures = { store, pseudonymKey: async () => KEY }
+    const { deps } = setup(hubspotAdapter(), { erasures, sender: http })
+
+    await deliverRecords(
+      [record('r1', erasure({ vendor: 'hubspot', subject: { sealedEmail: sealedFor('erasure-1') } }))],
+      deps,
+    )
+
+    expect(http.sent.map((request) => request.body)).toEqual([
+      JSON.stringify({ objectId: 'a@example.org', idProperty: 'email' }),
+    ])
+    expect(settled.map((entry) => entry.state)).toEqual(['done'])
+  })
+
+  it('fails, sending nothing, an e-mail sealed for another erasure or without the key', async () => {
+    for (const pseudonymKey of [async () => KEY, async () => undefined]) {
+      const { store, settled } = erasureStore()
+      const http = sender({})
+      const { deps, deadLetters } = setup(hubspotAdapter(), {
+        erasures: { store, pseudonymKey },
+        sender: http,
+      })
+      const subject = { sealedEmail: sealedFor('another-erasure') }
+
+      await deliverRecords([record('r1', erasure({ vendor: 'hubspot', subject }))], deps)
+
+      expect(http.sent).toEqual([])
+      expect(settled.map((entry) => entry.state)).toEqual(['failed'])
+      expect(deadLetters.parked).toHaveLength(1)
+    }
   })
 
   it('is parked when the deliverer is not wired for erasures', async () => {

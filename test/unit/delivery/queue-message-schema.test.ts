@@ -12,7 +12,7 @@ const erasure: ErasureMessage = {
   erasureId: 'erasure-1',
   siteId: 'shop',
   consentKey: 'consent-key-a',
-  subject: { email: 'a@example.org' },
+  subject: { sealedEmail: 'v1.c2VhbGVk' },
   enqueuedAt: NOW.toISOString(),
 }
 
