@@ -5,7 +5,7 @@ import { memoize } from '#shared/lib/memoize.ts'
 import type { DetectorId } from '#shared/privacy/detectors/detection.ts'
 import { describeDevice } from '#shared/privacy/device.ts'
 import type { Redaction } from '#shared/privacy/pii-policy.ts'
-import { type PiiScanner, piiScanner } from '#shared/privacy/pii-scanner.ts'
+import { type PiiScanner, piiScanners } from '#shared/privacy/pii-scanner.ts'
 import { scrubProperties, scrubText } from '#shared/privacy/properties.ts'
 import { type TextScreen, textScreen } from '#shared/privacy/text-screen.ts'
 import { scrubUrl } from '#shared/privacy/url.ts'
@@ -61,13 +61,8 @@ interface RequestCaches {
 export function anonymiserFor(facts: RequestFacts): (incoming: IncomingEvent) => Anonymised {
   const scrubbed = memoizedScrubUrl()
   const deviceOf = memoize(describeDevice)
-  const scanners = new Map<string, PiiScanner>()
-  const scannerFor = (ids: ReadonlyArray<string | undefined>) => {
-    const key = JSON.stringify(ids)
-    const scanner = scanners.get(key) ?? piiScanner(ids)
-    scanners.set(key, scanner)
-    return scanner
-  }
+  const scanners = piiScanners()
+  const scannerFor = (ids: ReadonlyArray<string | undefined>) => scanners.forVisitor(ids)
   return (incoming) => anonymiseOne(incoming, facts, { scrubbed, deviceOf, scannerFor })
 }
 

@@ -58,18 +58,76 @@ function applicable(text: string): Detector[] {
   return detectors
 }
 
+/** What the detectors other than the visitor's own ids find in one text; the same for every visitor. */
+interface SharedFindings {
+  spans: Detection[]
+  /** The decoded forms of the text with `spans` replaced, each with the detectors that hit in it, in order. */
+  forms: Array<{ form: string; detectors: DetectorId[] }>
+}
+
 /**
- * A scanner for one visitor: every detector, plus the visitor's own ids. It remembers what it found per
- * text, because a batch repeats its texts (event names, titles, URLs) event after event; it lives for
- * one request.
+ * Scanners for the visitors of one request. What the detectors find without the visitor's ids is read
+ * once per text for the whole request, since every visitor's events repeat the same titles, URLs and
+ * names; each visitor's own ids are still looked for in every text and every decoded form of it.
  */
+export interface PiiScanners {
+  forVisitor(visitorIds: ReadonlyArray<string | undefined>): PiiScanner
+}
+
+export function piiScanners(): PiiScanners {
+  const shared = new Map<string, SharedFindings>()
+  const byVisitor = new Map<string, PiiScanner>()
+  const sharedFindings = (bounded: string, key: string, ignoring: ReadonlySet<DetectorId> | undefined) => {
+    const known = shared.get(key)
+    if (known) return known
+    const spans = mergeOverlaps(withoutIgnored(detectShared(bounded), ignoring))
+    const rest = replaceSpans(bounded, spans, (span) => span.replacement ?? PII_MARKER)
+    const forms = decodedForms(rest).map((form) => ({
+      form,
+      detectors: withoutIgnored(detectShared(form), ignoring).map(({ detector }) => detector),
+    }))
+    const findings = { spans, forms }
+    shared.set(key, findings)
+    return findings
+  }
+  return {
+    forVisitor(visitorIds) {
+      const visitorKey = JSON.stringify(visitorIds)
+      const known = byVisitor.get(visitorKey)
+      if (known) return known
+      const scanner = visitorScanner(visitorIds, sharedFindings)
+      byVisitor.set(visitorKey, scanner)
+      return scanner
+    },
+  }
+}
+
+/** A scanner for one visitor with nothing shared: every detector, plus the visitor's own ids. */
 export function piiScanner(visitorIds: ReadonlyArray<string | undefined>): PiiScanner {
+  return piiScanners().forVisitor(visitorIds)
+}
+
+type SharedLookup = (
+  bounded: string,
+  key: string,
+  ignoring: ReadonlySet<DetectorId> | undefined,
+) => SharedFindings
+
+/**
+ * One visitor's scanner. It remembers what it found per text, because a batch repeats its texts (event
+ * names, titles, URLs) event after event; it lives for one request.
+ */
+function visitorScanner(
+  visitorIds: ReadonlyArray<string | undefined>,
+  sharedFindings: SharedLookup,
+): PiiScanner {
   const ownIds = visitorIdDetector(visitorIds)
+  const ownIn = (text: string, ignoring: ReadonlySet<DetectorId> | undefined) =>
+    text.length < MIN_REVEALING_CHARS ? [] : withoutIgnored(ownIds(text), ignoring)
   const detect = (text: string, ignoring: ReadonlySet<DetectorId> | undefined): Detection[] => {
-    if (text.length < MIN_REVEALING_CHARS) return []
-    const found = ownIds(text)
-    for (const detector of applicable(text)) found.push(...detector(text))
-    return ignoring ? found.filter((detection) => !ignoring.has(detection.detector)) : found
+    const found = ownIn(text, ignoring)
+    found.push(...withoutIgnored(detectShared(text), ignoring))
+    return found
   }
   const seen = new Map<string, Findings>()
   return {
@@ -78,18 +136,50 @@ export function piiScanner(visitorIds: ReadonlyArray<string | undefined>): PiiSc
       const known = seen.get(key)
       if (known) return known
       const bounded = text.length > MAX_SCANNED_CHARS ? text.slice(0, MAX_SCANNED_CHARS) : text
-      const spans = mergeOverlaps(detect(bounded, ignoring))
-      // What leaves is the text with its finds replaced: that is what must not reveal anything once decoded.
-      const rest = replaceSpans(bounded, spans, (span) => span.replacement ?? PII_MARKER)
-      const hidden = new Set<DetectorId>()
-      for (const form of decodedForms(rest)) {
-        for (const { detector } of detect(form, ignoring)) hidden.add(detector)
-      }
-      const findings = { spans, hidden: [...hidden] }
+      const findings =
+        ownIn(bounded, ignoring).length === 0
+          ? withOwnIdsInForms(
+              sharedFindings(bounded, key, ignoring),
+              (form) => ownIn(form, ignoring).length > 0,
+            )
+          : scanned(bounded, (form) => detect(form, ignoring))
       seen.set(key, findings)
       return findings
     },
   }
+}
+
+/** The text holds none of the visitor's ids: its finds are the shared ones, plus the ids in decoded forms. */
+function withOwnIdsInForms(shared: SharedFindings, holdsOwnId: (form: string) => boolean): Findings {
+  const hidden = new Set<DetectorId>()
+  for (const { form, detectors } of shared.forms) {
+    if (holdsOwnId(form)) hidden.add('visitor-id')
+    for (const detector of detectors) hidden.add(detector)
+  }
+  return { spans: shared.spans, hidden: [...hidden] }
+}
+
+function scanned(bounded: string, detect: (text: string) => Detection[]): Findings {
+  const spans = mergeOverlaps(detect(bounded))
+  // What leaves is the text with its finds replaced: that is what must not reveal anything once decoded.
+  const rest = replaceSpans(bounded, spans, (span) => span.replacement ?? PII_MARKER)
+  const hidden = new Set<DetectorId>()
+  for (const form of decodedForms(rest)) {
+    for (const { detector } of detect(form)) hidden.add(detector)
+  }
+  return { spans, hidden: [...hidden] }
+}
+
+/** Every detector but the visitor's own ids. */
+function detectShared(text: string): Detection[] {
+  if (text.length < MIN_REVEALING_CHARS) return []
+  const found: Detection[] = []
+  for (const detector of applicable(text)) found.push(...detector(text))
+  return found
+}
+
+function withoutIgnored(found: Detection[], ignoring: ReadonlySet<DetectorId> | undefined): Detection[] {
+  return ignoring ? found.filter((detection) => !ignoring.has(detection.detector)) : found
 }
 
 /** Overlapping detections become one; it keeps a replacement only when every part had the same one. */
