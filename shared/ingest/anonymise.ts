@@ -19,10 +19,11 @@ const RANDOM_ID_SHAPES: ReadonlySet<DetectorId> = new Set(['token'])
 /** A UUID's digit-only groups can read as a phone or card number; UUIDs are set aside before the scan. */
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi
 const UUID_STAND_IN = '_'
+const UUID_CHARS = 36
 
 /** The id as sent when nothing in it (UUIDs aside) names a person; otherwise undefined. */
 function screenedId(screen: TextScreen, kind: 'messageId' | 'sessionId', field: string, id: string) {
-  const rest = id.replace(UUID, UUID_STAND_IN)
+  const rest = id.length < UUID_CHARS ? id : id.replace(UUID, UUID_STAND_IN)
   return screen.keep(kind, field, rest, RANDOM_ID_SHAPES) === rest ? id : undefined
 }
 

@@ -1,15 +1,16 @@
-import { findCards } from './detectors/card.ts'
+import { findCards, MIN_CARD_DIGITS } from './detectors/card.ts'
 import {
   type Detection,
   type Detector,
   type DetectorId,
+  isAsciiDigit,
   MAX_DATUM_CHARS,
   MAX_INSPECTED_CHARS,
 } from './detectors/detection.ts'
 import { findEmails } from './detectors/email.ts'
-import { findIbans } from './detectors/iban.ts'
+import { findIbans, MIN_IBAN_CHARS } from './detectors/iban.ts'
 import { findIpAddresses } from './detectors/ip-in-text.ts'
-import { findPhones } from './detectors/phone.ts'
+import { findPhones, MIN_PHONE_DIGITS } from './detectors/phone.ts'
 import { findTokens } from './detectors/token.ts'
 import { visitorIdDetector } from './detectors/visitor-id.ts'
 import { decodePercent } from './pii.ts'
@@ -19,7 +20,6 @@ const MAX_DECODING_DEPTH = 3
 /** The shortest personal datum any detector knows (`a@b.co`, a 6-character visitor id) is 6 characters. */
 const MIN_REVEALING_CHARS = 6
 const NON_ASCII = /[^\u0020-\u007e]/
-const ANY_DIGIT = /\d/
 
 /** The most a scan reads: what may leave, and enough beyond it to see a datum the cut would split. */
 export const MAX_SCANNED_CHARS = MAX_INSPECTED_CHARS + MAX_DATUM_CHARS
@@ -48,14 +48,26 @@ export interface PiiScanner {
 
 /** A JWT (`eyJ` + 5 + `.` + 5 + `.`) is the shortest token the token detector knows: 15 characters. */
 const MIN_TOKEN_CHARS = 15
+/** An IBAN has two check digits; a phone and a card need more (their detectors' minimums). */
+const MIN_IBAN_DIGITS = 2
 
-/** Which detectors can find anything in the text, from cheap looks at it. */
+/** Which detectors can find anything in the text, from cheap looks at it (one pass counting digits). */
 function applicable(text: string): Detector[] {
   const detectors: Detector[] = []
   if (text.includes('@') || text.includes('\uff20') || text.includes('\ufe6b')) detectors.push(findEmails)
-  if (ANY_DIGIT.test(text)) detectors.push(findIpAddresses, findCards, findIbans, findPhones)
+  const digits = asciiDigits(text)
+  if (digits > 0) detectors.push(findIpAddresses)
+  if (digits >= MIN_CARD_DIGITS) detectors.push(findCards)
+  if (digits >= MIN_IBAN_DIGITS && text.length >= MIN_IBAN_CHARS) detectors.push(findIbans)
+  if (digits >= MIN_PHONE_DIGITS) detectors.push(findPhones)
   if (text.length >= MIN_TOKEN_CHARS) detectors.push(findTokens)
   return detectors
+}
+
+function asciiDigits(text: string): number {
+  let digits = 0
+  for (let index = 0; index < text.length; index++) if (isAsciiDigit(text.charCodeAt(index))) digits++
+  return digits
 }
 
 /** What the detectors other than the visitor's own ids find in one text; the same for every visitor. */
