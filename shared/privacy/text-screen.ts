@@ -10,8 +10,6 @@ export interface TextScreen {
   /** Adds entries found elsewhere (a memoised result computed for an earlier event). */
   record(redactions: ReadonlyArray<Redaction>): void
   readonly redactions: ReadonlyArray<Redaction>
-  /** Identifies the visitor ids and options: two screens with the same key screen alike. */
-  readonly visitorKey: string
   /** A screen like this one with an empty trace. */
   fresh(): TextScreen
 }
@@ -36,7 +34,6 @@ export function textScreen(
       redactions.push(...more)
     },
     redactions,
-    visitorKey: JSON.stringify([visitorIds, options.neutralEventName ?? null]),
     fresh: () => textScreen(visitorIds, options, scanner),
   }
 }
