@@ -19,7 +19,8 @@ export function scrubProperties(
   screen: TextScreen = textScreen([]),
 ): Record<string, PropertyValue> {
   if (!input) return {}
-  const kept: Array<[string, PropertyValue]> = []
+  // Plain assignment defines own properties: keys that could reach the prototype never get here.
+  const kept: Record<string, PropertyValue> = {}
   for (const key of Object.keys(input)) {
     if (PROTOTYPE_KEYS.has(key)) continue
     if (isSensitiveKey(key)) {
@@ -27,11 +28,11 @@ export function scrubProperties(
       continue
     }
     const keptKey = screen.keep('propertyKey', 'properties', key)
-    if (keptKey === undefined) continue
+    if (keptKey === undefined || PROTOTYPE_KEYS.has(keptKey)) continue
     const value = scrubValue(input[key], screen, `properties.${keptKey}`)
-    if (value !== undefined) kept.push([keptKey, value])
+    if (value !== undefined) kept[keptKey] = value
   }
-  return Object.fromEntries(kept)
+  return kept
 }
 
 /** Page titles and similar prose: each hit replaced by the marker, trimmed, optionally cut to `maxLength`. */

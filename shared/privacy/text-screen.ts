@@ -20,20 +20,34 @@ export function textScreen(
   options: ScreenOptions = {},
   scanner: PiiScanner = piiScanner(visitorIds),
 ): TextScreen {
-  const redactions: Redaction[] = []
-  return {
-    keep(kind, field, text, ignoring) {
-      const screened = screen(scanner, kind, field, text, options, ignoring)
-      redactions.push(...screened.redactions)
-      return screened.text
-    },
-    dropNamed(kind, field) {
-      redactions.push({ field, kind, detector: 'key-name', action: 'removed' })
-    },
-    record(more) {
-      redactions.push(...more)
-    },
-    redactions,
-    fresh: () => textScreen(visitorIds, options, scanner),
+  return new EventScreen(visitorIds, options, scanner)
+}
+
+/** A class, not an object of closures: one is made per event, and its methods are shared. */
+class EventScreen implements TextScreen {
+  readonly redactions: Redaction[] = []
+
+  constructor(
+    private readonly visitorIds: ReadonlyArray<string | undefined>,
+    private readonly options: ScreenOptions,
+    private readonly scanner: PiiScanner,
+  ) {}
+
+  keep(kind: FieldKind, field: string, text: string, ignoring?: Ignoring): string | undefined {
+    const screened = screen(this.scanner, kind, field, text, this.options, ignoring)
+    if (screened.redactions.length > 0) this.redactions.push(...screened.redactions)
+    return screened.text
+  }
+
+  dropNamed(kind: FieldKind, field: string): void {
+    this.redactions.push({ field, kind, detector: 'key-name', action: 'removed' })
+  }
+
+  record(more: ReadonlyArray<Redaction>): void {
+    if (more.length > 0) this.redactions.push(...more)
+  }
+
+  fresh(): TextScreen {
+    return new EventScreen(this.visitorIds, this.options, this.scanner)
   }
 }
