@@ -144,7 +144,7 @@ function visitorScanner(
   const seen = new Map<string, Findings>()
   return {
     scan(text, ignoring) {
-      const key = ignoring ? `${[...ignoring].join(',')}\u0000${text}` : text
+      const key = ignoring ? `${ignoringKey(ignoring)}\u0000${text}` : text
       const known = seen.get(key)
       if (known) return known
       const bounded = text.length > MAX_SCANNED_CHARS ? text.slice(0, MAX_SCANNED_CHARS) : text
@@ -180,6 +180,17 @@ function scanned(bounded: string, detect: (text: string) => Detection[]): Findin
     for (const { detector } of detect(form)) hidden.add(detector)
   }
   return { spans, hidden: [...hidden] }
+}
+
+/** The callers' sets are constants: each is spelled out once. */
+const ignoringKeys = new WeakMap<ReadonlySet<DetectorId>, string>()
+
+function ignoringKey(ignoring: ReadonlySet<DetectorId>): string {
+  const known = ignoringKeys.get(ignoring)
+  if (known !== undefined) return known
+  const key = [...ignoring].join(',')
+  ignoringKeys.set(ignoring, key)
+  return key
 }
 
 /** Every detector but the visitor's own ids. */
