@@ -4,6 +4,7 @@ import type { IncomingEvent } from '#shared/events/schema.ts'
 import { memoize } from '#shared/lib/memoize.ts'
 import type { DetectorId } from '#shared/privacy/detectors/detection.ts'
 import { describeDevice } from '#shared/privacy/device.ts'
+import { isSensitiveKey } from '#shared/privacy/pii.ts'
 import type { Redaction } from '#shared/privacy/pii-policy.ts'
 import { type PiiScanner, piiScanners } from '#shared/privacy/pii-scanner.ts'
 import { scrubProperties, scrubText } from '#shared/privacy/properties.ts'
@@ -59,6 +60,7 @@ interface RequestCaches {
   /** The events of a batch share their `sentAt`: read once. */
   timeOf: (stamp: string | undefined) => number
   receivedAt: string
+  sensitiveKey: (name: string) => boolean
 }
 
 /**
@@ -81,6 +83,7 @@ export function anonymiserFor(facts: RequestFacts): (incoming: IncomingEvent) =>
   }
   const caches = {
     deviceOf: memoize(describeDevice),
+    sensitiveKey: memoize(isSensitiveKey),
     visitorFor,
     timeOf: memoize(timeOf),
     receivedAt: facts.receivedAt.toISOString(),
@@ -119,7 +122,7 @@ export function anonymise(incoming: IncomingEvent, facts: RequestFacts): Anonymi
 function anonymiseOne(
   incoming: IncomingEvent,
   facts: RequestFacts,
-  { deviceOf, visitorFor, timeOf: sentAtOf, receivedAt }: RequestCaches,
+  { deviceOf, visitorFor, timeOf: sentAtOf, receivedAt, sensitiveKey }: RequestCaches,
 ): Anonymised {
   const visitorIds = [incoming.anonymousId, incoming.userId]
   const options = facts.neutralEventName ? { neutralEventName: facts.neutralEventName } : {}
@@ -161,7 +164,8 @@ function anonymiseOne(
       title: scrubText(page.title ?? incoming.name, undefined, screen),
       referrer: scrubbed(page.referrer, screen, 'context.page.referrer'),
     },
-    properties: incoming.type === 'identify' ? {} : scrubProperties(incoming.properties, screen),
+    properties:
+      incoming.type === 'identify' ? {} : scrubProperties(incoming.properties, screen, sensitiveKey),
     context: {
       ip: facts.truncatedIp,
       device,

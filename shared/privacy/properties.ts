@@ -17,13 +17,15 @@ const SMALLEST_SCREENED_INTEGER = 1_000_000
 export function scrubProperties(
   input: Record<string, unknown> | undefined,
   screen: TextScreen = textScreen([]),
+  /** isSensitiveKey, or a memo of it shared by a request's events. */
+  sensitiveKey: (name: string) => boolean = isSensitiveKey,
 ): Record<string, PropertyValue> {
   if (!input) return {}
   // Plain assignment defines own properties: keys that could reach the prototype never get here.
   const kept: Record<string, PropertyValue> = {}
   for (const key of Object.keys(input)) {
     if (PROTOTYPE_KEYS.has(key)) continue
-    if (isSensitiveKey(key)) {
+    if (sensitiveKey(key)) {
       screen.dropNamed('propertyKey', 'properties')
       continue
     }
