@@ -4,8 +4,9 @@ import type { IncomingEvent } from '#shared/events/schema.ts'
 import { memoize } from '#shared/lib/memoize.ts'
 import type { DetectorId } from '#shared/privacy/detectors/detection.ts'
 import { describeDevice } from '#shared/privacy/device.ts'
+import { isSensitiveKey } from '#shared/privacy/pii.ts'
 import type { Redaction } from '#shared/privacy/pii-policy.ts'
-import { type PiiScanner, piiScanner } from '#shared/privacy/pii-scanner.ts'
+import { type PiiScanner, piiScanners } from '#shared/privacy/pii-scanner.ts'
 import { scrubProperties, scrubText } from '#shared/privacy/properties.ts'
 import { type TextScreen, textScreen } from '#shared/privacy/text-screen.ts'
 import { scrubUrl } from '#shared/privacy/url.ts'
@@ -19,10 +20,11 @@ const RANDOM_ID_SHAPES: ReadonlySet<DetectorId> = new Set(['token'])
 /** A UUID's digit-only groups can read as a phone or card number; UUIDs are set aside before the scan. */
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi
 const UUID_STAND_IN = '_'
+const UUID_CHARS = 36
 
 /** The id as sent when nothing in it (UUIDs aside) names a person; otherwise undefined. */
 function screenedId(screen: TextScreen, kind: 'messageId' | 'sessionId', field: string, id: string) {
-  const rest = id.replace(UUID, UUID_STAND_IN)
+  const rest = id.length < UUID_CHARS ? id : id.replace(UUID, UUID_STAND_IN)
   return screen.keep(kind, field, rest, RANDOM_ID_SHAPES) === rest ? id : undefined
 }
 
@@ -45,11 +47,20 @@ export type Anonymised =
 
 type ScrubUrl = (url: string | undefined, screen: TextScreen, field: string) => string | undefined
 
+/** What one visitor's events of a request share: the scanner (it remembers its finds) and scrubbed URLs. */
+interface VisitorCaches {
+  scanner: PiiScanner
+  scrubbed: ScrubUrl
+}
+
 /** Work shared by the events of one request. */
 interface RequestCaches {
-  scrubbed: ScrubUrl
   deviceOf: typeof describeDevice
-  scannerFor: (visitorIds: ReadonlyArray<string | undefined>) => PiiScanner
+  visitorFor: (anonymousId: string | undefined, userId: string | undefined) => VisitorCaches
+  /** The events of a batch share their `sentAt`: read once. */
+  timeOf: (stamp: string | undefined) => number
+  receivedAt: string
+  sensitiveKey: (name: string) => boolean
 }
 
 /**
@@ -59,32 +70,45 @@ interface RequestCaches {
  * proxy takes them.
  */
 export function anonymiserFor(facts: RequestFacts): (incoming: IncomingEvent) => Anonymised {
-  const scrubbed = memoizedScrubUrl()
-  const deviceOf = memoize(describeDevice)
-  const scanners = new Map<string, PiiScanner>()
-  const scannerFor = (ids: ReadonlyArray<string | undefined>) => {
-    const key = JSON.stringify(ids)
-    const scanner = scanners.get(key) ?? piiScanner(ids)
-    scanners.set(key, scanner)
-    return scanner
+  const scanners = piiScanners()
+  const visitors = new Map<string | undefined, Map<string | undefined, VisitorCaches>>()
+  const visitorFor = (anonymousId: string | undefined, userId: string | undefined) => {
+    const byUserId = visitors.get(anonymousId) ?? new Map<string | undefined, VisitorCaches>()
+    visitors.set(anonymousId, byUserId)
+    const known = byUserId.get(userId)
+    if (known) return known
+    const visitor = { scanner: scanners.forVisitor([anonymousId, userId]), scrubbed: memoizedScrubUrl() }
+    byUserId.set(userId, visitor)
+    return visitor
   }
-  return (incoming) => anonymiseOne(incoming, facts, { scrubbed, deviceOf, scannerFor })
+  const caches = {
+    deviceOf: memoize(describeDevice),
+    sensitiveKey: memoize(isSensitiveKey),
+    visitorFor,
+    timeOf: memoize(timeOf),
+    receivedAt: facts.receivedAt.toISOString(),
+  }
+  return (incoming) => anonymiseOne(incoming, facts, caches)
 }
 
 /**
- * A batch repeats its page URLs: each is screened once per visitor and field, and its trace replayed for
- * every event that carries it.
+ * A batch repeats its page URLs: each is screened once per field for one visitor (the screens given
+ * must all be that visitor's), and its trace replayed for every event that carries it.
  */
 function memoizedScrubUrl(): ScrubUrl {
-  const cache = new Map<string, { url: string | undefined; redactions: ReadonlyArray<Redaction> }>()
+  const byField = new Map<
+    string,
+    Map<string, { url: string | undefined; redactions: ReadonlyArray<Redaction> }>
+  >()
   return (url, screen, field) => {
     if (url === undefined) return undefined
-    const key = `${screen.visitorKey}\u0000${field}\u0000${url}`
-    let hit = cache.get(key)
+    const cache = byField.get(field) ?? new Map()
+    byField.set(field, cache)
+    let hit = cache.get(url)
     if (!hit) {
       const own = screen.fresh()
       hit = { url: scrubUrl(url, own, field), redactions: own.redactions }
-      cache.set(key, hit)
+      cache.set(url, hit)
     }
     screen.record(hit.redactions)
     return hit.url
@@ -98,11 +122,12 @@ export function anonymise(incoming: IncomingEvent, facts: RequestFacts): Anonymi
 function anonymiseOne(
   incoming: IncomingEvent,
   facts: RequestFacts,
-  { scrubbed, deviceOf, scannerFor }: RequestCaches,
+  { deviceOf, visitorFor, timeOf: sentAtOf, receivedAt, sensitiveKey }: RequestCaches,
 ): Anonymised {
   const visitorIds = [incoming.anonymousId, incoming.userId]
   const options = facts.neutralEventName ? { neutralEventName: facts.neutralEventName } : {}
-  const screen = textScreen(visitorIds, options, scannerFor(visitorIds))
+  const { scanner, scrubbed } = visitorFor(incoming.anonymousId, incoming.userId)
+  const screen = textScreen(visitorIds, options, scanner)
   // The message id travels into queues and the decision trace: one that reveals something is replaced.
   const messageId = screenedId(screen, 'messageId', 'messageId', incoming.messageId) ?? randomUUID()
   const { device, isBot } = deviceOf(incoming.context.userAgent ?? facts.userAgent)
@@ -127,15 +152,20 @@ function anonymiseOne(
     ...(name ? { name } : {}),
     siteId: facts.siteId,
     visitorId,
-    timestamp: eventTime(incoming, facts.receivedAt).toISOString(),
-    receivedAt: facts.receivedAt.toISOString(),
+    timestamp: eventTime(
+      timeOf(incoming.timestamp),
+      sentAtOf(incoming.sentAt),
+      facts.receivedAt,
+    ).toISOString(),
+    receivedAt,
     page: {
       url: scrubbed(page.url, screen, 'context.page.url'),
       path: scrubPath(page.path, screen),
       title: scrubText(page.title ?? incoming.name, undefined, screen),
       referrer: scrubbed(page.referrer, screen, 'context.page.referrer'),
     },
-    properties: incoming.type === 'identify' ? {} : scrubProperties(incoming.properties, screen),
+    properties:
+      incoming.type === 'identify' ? {} : scrubProperties(incoming.properties, screen, sensitiveKey),
     context: {
       ip: facts.truncatedIp,
       device,
@@ -152,12 +182,15 @@ function anonymiseOne(
  * Segment's clock correction: the client's event time shifted by the gap between its `sentAt` and our
  * receipt, so a visitor's wrong clock does not move events; never in the future.
  */
-function eventTime(incoming: IncomingEvent, receivedAt: Date): Date {
-  const stated = incoming.timestamp ? Date.parse(incoming.timestamp) : Number.NaN
+function eventTime(stated: number, sentAt: number, receivedAt: Date): Date {
   if (Number.isNaN(stated)) return receivedAt
-  const sentAt = incoming.sentAt ? Date.parse(incoming.sentAt) : Number.NaN
   const corrected = Number.isNaN(sentAt) ? stated : stated + (receivedAt.getTime() - sentAt)
   return new Date(Math.min(corrected, receivedAt.getTime()))
+}
+
+/** Milliseconds of an ISO time, NaN when absent or unreadable. */
+function timeOf(stamp: string | undefined): number {
+  return stamp ? Date.parse(stamp) : Number.NaN
 }
 
 /** A bare path gets the same screening as a URL's path. */

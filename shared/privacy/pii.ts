@@ -260,13 +260,43 @@ const SENSITIVE_FRAGMENTS: readonly string[] = [
 
 /** Whether a property or parameter name announces personal data or a secret. */
 export function isSensitiveKey(name: string): boolean {
-  const nameWords = name
-    .replace(/([a-z\d])([A-Z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter((word) => word.length > 0)
+  const nameWords = wordsOfAsciiName(name) ?? wordsOfName(name)
   const joined = nameWords.join('')
   if (SENSITIVE_NAMES.has(joined)) return true
   if (nameWords.some((word) => SENSITIVE_WORDS.has(word))) return true
   return SENSITIVE_FRAGMENTS.some((fragment) => joined.includes(fragment))
+}
+
+/** `billingEmail_2` → `billing`, `email`, `2`: a break before a capital that follows a small letter or digit. */
+function wordsOfName(name: string): string[] {
+  return name
+    .replace(/([a-z\d])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word.length > 0)
+}
+
+/**
+ * wordsOfName in one pass without regexes; undefined for a name beyond ASCII, where lower-casing can
+ * make letters of other characters (the Kelvin sign becomes `k`).
+ */
+function wordsOfAsciiName(name: string): string[] | undefined {
+  const found: string[] = []
+  let word = ''
+  let previousSmallOrDigit = false
+  for (let index = 0; index < name.length; index++) {
+    const code = name.charCodeAt(index)
+    if (code > 0x7f) return undefined
+    const capital = code >= 0x41 && code <= 0x5a
+    const smallOrDigit = (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39)
+    if ((capital && previousSmallOrDigit) || (!capital && !smallOrDigit)) {
+      if (word !== '') found.push(word)
+      word = ''
+    }
+    if (capital) word += String.fromCharCode(code + 0x20)
+    else if (smallOrDigit) word += name.charAt(index)
+    previousSmallOrDigit = smallOrDigit
+  }
+  if (word !== '') found.push(word)
+  return found
 }

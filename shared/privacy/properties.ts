@@ -17,21 +17,24 @@ const SMALLEST_SCREENED_INTEGER = 1_000_000
 export function scrubProperties(
   input: Record<string, unknown> | undefined,
   screen: TextScreen = textScreen([]),
+  /** isSensitiveKey, or a memo of it shared by a request's events. */
+  sensitiveKey: (name: string) => boolean = isSensitiveKey,
 ): Record<string, PropertyValue> {
   if (!input) return {}
-  const kept: Array<[string, PropertyValue]> = []
+  // Plain assignment defines own properties: keys that could reach the prototype never get here.
+  const kept: Record<string, PropertyValue> = {}
   for (const key of Object.keys(input)) {
     if (PROTOTYPE_KEYS.has(key)) continue
-    if (isSensitiveKey(key)) {
+    if (sensitiveKey(key)) {
       screen.dropNamed('propertyKey', 'properties')
       continue
     }
     const keptKey = screen.keep('propertyKey', 'properties', key)
-    if (keptKey === undefined) continue
+    if (keptKey === undefined || PROTOTYPE_KEYS.has(keptKey)) continue
     const value = scrubValue(input[key], screen, `properties.${keptKey}`)
-    if (value !== undefined) kept.push([keptKey, value])
+    if (value !== undefined) kept[keptKey] = value
   }
-  return Object.fromEntries(kept)
+  return kept
 }
 
 /** Page titles and similar prose: each hit replaced by the marker, trimmed, optionally cut to `maxLength`. */

@@ -10,8 +10,6 @@ export interface TextScreen {
   /** Adds entries found elsewhere (a memoised result computed for an earlier event). */
   record(redactions: ReadonlyArray<Redaction>): void
   readonly redactions: ReadonlyArray<Redaction>
-  /** Identifies the visitor ids and options: two screens with the same key screen alike. */
-  readonly visitorKey: string
   /** A screen like this one with an empty trace. */
   fresh(): TextScreen
 }
@@ -22,21 +20,34 @@ export function textScreen(
   options: ScreenOptions = {},
   scanner: PiiScanner = piiScanner(visitorIds),
 ): TextScreen {
-  const redactions: Redaction[] = []
-  return {
-    keep(kind, field, text, ignoring) {
-      const screened = screen(scanner, kind, field, text, options, ignoring)
-      redactions.push(...screened.redactions)
-      return screened.text
-    },
-    dropNamed(kind, field) {
-      redactions.push({ field, kind, detector: 'key-name', action: 'removed' })
-    },
-    record(more) {
-      redactions.push(...more)
-    },
-    redactions,
-    visitorKey: JSON.stringify([visitorIds, options.neutralEventName ?? null]),
-    fresh: () => textScreen(visitorIds, options, scanner),
+  return new EventScreen(visitorIds, options, scanner)
+}
+
+/** A class, not an object of closures: one is made per event, and its methods are shared. */
+class EventScreen implements TextScreen {
+  readonly redactions: Redaction[] = []
+
+  constructor(
+    private readonly visitorIds: ReadonlyArray<string | undefined>,
+    private readonly options: ScreenOptions,
+    private readonly scanner: PiiScanner,
+  ) {}
+
+  keep(kind: FieldKind, field: string, text: string, ignoring?: Ignoring): string | undefined {
+    const screened = screen(this.scanner, kind, field, text, this.options, ignoring)
+    if (screened.redactions.length > 0) this.redactions.push(...screened.redactions)
+    return screened.text
+  }
+
+  dropNamed(kind: FieldKind, field: string): void {
+    this.redactions.push({ field, kind, detector: 'key-name', action: 'removed' })
+  }
+
+  record(more: ReadonlyArray<Redaction>): void {
+    if (more.length > 0) this.redactions.push(...more)
+  }
+
+  fresh(): TextScreen {
+    return new EventScreen(this.visitorIds, this.options, this.scanner)
   }
 }

@@ -2,7 +2,7 @@ import type { Detection } from './detection.ts'
 import { type DigitGroup, digitGroups, digitRuns, luhnValid } from './digit-groups.ts'
 
 /** ISO/IEC 7812 primary account numbers are 13 to 19 digits long. */
-const MIN_CARD_DIGITS = 13
+export const MIN_CARD_DIGITS = 13
 const MAX_CARD_DIGITS = 19
 /** A card is written compact or in groups (4-4-4-4, Amex 4-6-5, 19 digits 4-4-4-4-3). */
 const MAX_CARD_GROUPS = 5

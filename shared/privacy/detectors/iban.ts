@@ -1,7 +1,7 @@
 import { type Detection, isAsciiDigit, isAsciiLetter, isWordCharAt } from './detection.ts'
 
 /** ISO 13616: an IBAN is at most 34 characters; the shortest in use (Norway) has 15. */
-const MIN_IBAN_CHARS = 15
+export const MIN_IBAN_CHARS = 15
 const MAX_IBAN_CHARS = 34
 const IBAN_MODULUS = 97
 

@@ -2,7 +2,7 @@ import type { Detection } from './detection.ts'
 import { type DigitGroup, digitGroups, digitRuns } from './digit-groups.ts'
 
 /** E.164 numbers have at most 15 digits; below 7 too many ordinary numbers (prices, years, ids) would match. */
-const MIN_PHONE_DIGITS = 7
+export const MIN_PHONE_DIGITS = 7
 const MAX_PHONE_DIGITS = 15
 /** A national number with its trunk 0 (or `00` and a country code) has at least 8 digits (Vienna `01 234567`). */
 const MIN_TRUNK_DIGITS = 8

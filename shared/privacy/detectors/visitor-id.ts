@@ -27,5 +27,12 @@ export function visitorIdDetector(ids: ReadonlyArray<string | undefined>): Detec
 
 /** Lower-cases ASCII letters only, so every index in the result is the same index in the input. */
 function foldAscii(text: string): string {
-  return /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()) : text
+  let capitals = false
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    // Beyond ASCII, toLowerCase can change the length (`İ` becomes two code units): fold letter runs only.
+    if (code > 0x7f) return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase())
+    if (code >= 0x41 && code <= 0x5a) capitals = true
+  }
+  return capitals ? text.toLowerCase() : text
 }

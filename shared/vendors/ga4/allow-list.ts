@@ -101,14 +101,16 @@ export function allowedUrl(
   onDropped?: (parameterName: string) => void,
 ): string | undefined {
   if (url === undefined) return undefined
-  const withoutFragment = url.split('#', 1)[0] ?? ''
+  const fragmentAt = url.indexOf('#')
+  const withoutFragment = fragmentAt === -1 ? url : url.slice(0, fragmentAt)
   const querySeparator = withoutFragment.indexOf('?')
   if (querySeparator === -1) return withoutFragment
   const kept = withoutFragment
     .slice(querySeparator + 1)
     .split('&')
     .filter((parameter) => {
-      const name = parameter.split('=', 1)[0] ?? ''
+      const separator = parameter.indexOf('=')
+      const name = separator === -1 ? parameter : parameter.slice(0, separator)
       const kept =
         CAMPAIGN_PARAMETER.test(name) ||
         allow.urlParams.has(name) ||

@@ -128,8 +128,9 @@ function withProperties(
   dropped: Dropped,
 ): Ga4Params {
   const params: Ga4Params = { ...fixed }
+  let count = Object.keys(params).length
   for (const [key, value] of Object.entries(properties)) {
-    if (Object.keys(params).length >= GA4_MAX_PARAMS_PER_EVENT) {
+    if (count >= GA4_MAX_PARAMS_PER_EVENT) {
       dropped(`properties.${key}`, `GA4 takes at most ${GA4_MAX_PARAMS_PER_EVENT} params per event`)
       continue
     }
@@ -142,6 +143,7 @@ function withProperties(
     const ga4Value = paramValueOf(value)
     if (ga4Value === undefined) continue
     params[name] = ga4Value
+    count++
   }
   return params
 }

@@ -60,6 +60,8 @@ export const GA4_FALLBACK_EVENT_NAME = 'custom_event'
  * other run of characters becomes one `_`, and leading/trailing `_` are dropped. May return ''.
  */
 function toSnakeCase(raw: string): string {
+  // Most keys (`plan`, `order_id`) are snake_case already, and the rule leaves them as they are.
+  if (SNAKE_CASE.test(raw)) return raw
   return (
     raw
       .normalize('NFKD')
@@ -72,6 +74,8 @@ function toSnakeCase(raw: string): string {
       .replace(/^_+|_+$/g, '')
   )
 }
+
+const SNAKE_CASE = /^[a-z0-9]+(?:_[a-z0-9]+)*$/
 
 function fitLength(name: string): string {
   return name.slice(0, GA4_MAX_NAME_CHARS).replace(/_+$/, '')
