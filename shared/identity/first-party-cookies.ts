@@ -15,7 +15,8 @@ const ATTRIBUTES = 'Path=/; HttpOnly; Secure; SameSite=Lax'
 const VISITOR_ID_BYTES = 16
 const VISITOR_ID = /^[A-Za-z0-9_-]{22,64}$/
 export const MAX_SESSION_COOKIE_LENGTH = 64
-const SESSION_VALUE = /^([1-9][0-9]{15})\.([0-9]{1,12})\.([0-9]{1,12})\.([1-9][0-9]{0,5})$/
+/** One spelling per session (no leading zeros), so a value reads back as it was written. */
+const SESSION_VALUE = /^([1-9][0-9]{15})\.(0|[1-9][0-9]{0,11})\.(0|[1-9][0-9]{0,11})\.([1-9][0-9]{0,5})$/
 const SESSION_ID = /^[1-9][0-9]{15}$/
 const SECONDS_PER_DAY = 24 * 60 * 60
 /** Session ids are 16 decimal digits: GA4 reads them as numbers, and they stay below 2^53. */
