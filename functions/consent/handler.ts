@@ -212,13 +212,21 @@ export function createConsentHandler(deps: ConsentHandlerDeps) {
     }
     assertBrowserMayName(caller, event, named)
     const allows = purposes.analytics === true || purposes.marketing === true
-    const known = named ?? cookieVisitorOf(event)
-    // Default deny: a refusal with no id to record it for keeps nothing and sets nothing.
-    if (known === undefined && !allows)
-      return jsonResponse(200, { purposes: { analytics: false, marketing: false } })
+    const fromCookie = named === undefined ? cookieVisitorOf(event) : undefined
+    const claimed = named ?? fromCookie
+    const checked = claimed === undefined ? { stored: false } : await provenNonce(event, siteId, claimed)
+    if (named !== undefined && checked.stored && checked.nonce === undefined)
+      throw new VisitorTokenRequiredError()
+    // A cookie's id counts only with the proof of its decision; without it (token lost, decision expired
+    // or erased, a cookie not set here) the browser is a new visitor, so a cookie reveals nothing of an id.
+    const known = fromCookie !== undefined && checked.nonce === undefined ? undefined : claimed
+    const proof = known === undefined ? { stored: false } : checked
+    // Default deny: a refusal with no id to record it for keeps nothing and sets nothing of its own.
+    if (known === undefined && !allows) {
+      const refused = jsonResponse(200, { purposes: { analytics: false, marketing: false } })
+      return fromCookie === undefined ? refused : { ...refused, cookies: [...CLEARED_FIRST_PARTY_COOKIES] }
+    }
     const anonymousId = known ?? newVisitorId()
-    const proof = known === undefined ? { stored: false } : await provenNonce(event, siteId, anonymousId)
-    if (proof.stored && proof.nonce === undefined) throw new VisitorTokenRequiredError()
     const nonce = proof.nonce ?? newTokenNonce()
     const receipt = await confirmConsent(siteId, anonymousId, purposes, deps, proof.record ?? null, nonce)
     const answer = receipt.purposes.analytics

@@ -261,6 +261,21 @@ describe('PUT /v1/consent from a browser that names no id', () => {
     expect(body.anonymousId).toMatch(/^[A-Za-z0-9_-]{22}$/)
   })
 
+  it('counts a tw_id only with the proof of its decision: a forged cookie gets a new id, known id or not', async () => {
+    const known = String(jsonOf(await accept(browserJar())).anonymousId)
+    const answers = []
+    for (const claimed of [known, 'AAAAAAAAAAAAAAAAAAAAAA']) {
+      const forger = browserJar()
+      forger.set('tw_id', claimed)
+      const response = await accept(forger)
+      expect(response.statusCode).toBe(200)
+      answers.push(jsonOf(response).anonymousId)
+    }
+    expect(answers).not.toContain(known)
+    expect(answers).not.toContain('AAAAAAAAAAAAAAAAAAAAAA')
+    expect(await partition('shop', 'AAAAAAAAAAAAAAAAAAAAAA')).toEqual([])
+  })
+
   it('still requires the id from the server key', async () => {
     const response = await send(consentHandler(), {
       method: 'PUT',
