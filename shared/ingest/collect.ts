@@ -9,11 +9,9 @@ import { type IngestRoute, parseIngestBody } from '#shared/events/parse.ts'
 import { type PixelQuery, parsePixelQuery } from '#shared/events/pixel.ts'
 import type { IncomingEvent } from '#shared/events/schema.ts'
 import {
-  CLEARED_FIRST_PARTY_COOKIES,
   type FirstPartyCookies,
   readFirstPartyCookies,
   type Session,
-  sessionCookie,
 } from '#shared/identity/first-party-cookies.ts'
 import type { TraitStore } from '#shared/identity/trait-store.ts'
 import { EVERY_VERSION_COVERS_ALL, type PolicyCoverage } from '#shared/policy/coverage.ts'
@@ -33,14 +31,9 @@ import {
 import { anonymiserFor } from './anonymise.ts'
 import { edgeIdentity } from './edge-identity.ts'
 import { type IdempotencyStore, screenResends } from './idempotency.ts'
-import {
-  continueSession,
-  requestSession,
-  type SessionStore,
-  sessionChanged,
-  sessionItemExpiry,
-} from './sessions.ts'
+import type { SessionStore } from './sessions.ts'
 import { assertVisitorLimit } from './visitor-limit.ts'
+import { browserCookies, saveSessions, sessionKeeper, withSession } from './visitor-sessions.ts'
 
 /** The parts of an HTTP request the collector looks at; the raw IP is only ever in `network`. */
 export interface CollectRequest {
@@ -329,7 +322,9 @@ export async function collectEvents(
   // Traits or a session not kept only leave later events without them; the events themselves are queued.
   await Promise.all([
     edge.remember(identified).catch((error: unknown) => deps.reportError?.(error)),
-    saveSessions(sessionOf.changed(), consents, deps).catch((error: unknown) => deps.reportError?.(error)),
+    saveSessions(sessionOf.changed(), consents, deps.sessions).catch((error: unknown) =>
+      deps.reportError?.(error),
+    ),
   ])
   const queued = [...outgoing.values()].reduce((total, messages) => total + messages.length, 0)
   return {
@@ -339,83 +334,6 @@ export async function collectEvents(
     refused: screened.refused,
     cookies: browserCookies(browser, browserKey, keepsSession, sessionOf.browser()),
   }
-}
-
-const withSession = (event: CollectedEvent, session: Session): CollectedEvent => ({
-  ...event,
-  context: { ...event.context, session: { id: session.id, number: session.number } },
-})
-
-interface SessionKeeperOptions {
-  timeoutMinutes: number
-  receivedAt: Date
-  /** The consent key of the `tw_id` cookie's visitor: its session is the `tw_s` cookie's. */
-  browserKey: string | undefined
-  browserSession: Session | undefined
-  /** Sessions kept in the consent table for the others. */
-  stored: Map<string, Session>
-  keepsSession: (key: string) => boolean
-}
-
-/**
- * Each visitor's session for this request, worked out once per visitor: the session cookie's for the
- * browser's own visitor, the stored one for the others, both continued or renewed by the timeout; a
- * visitor who allows neither purpose gets one for this request only and nothing is kept.
- */
-function sessionKeeper(options: SessionKeeperOptions) {
-  const { receivedAt, timeoutMinutes } = options
-  const current = new Map<string, Session>()
-  const changed = new Map<string, Session>()
-  const sessionOf = (key: string): Session => {
-    const known = current.get(key)
-    if (known) return known
-    let session: Session
-    if (!options.keepsSession(key)) session = requestSession(receivedAt)
-    else if (key === options.browserKey)
-      session = continueSession(options.browserSession, receivedAt, timeoutMinutes)
-    else {
-      const stored = options.stored.get(key)
-      session = continueSession(stored, receivedAt, timeoutMinutes)
-      if (sessionChanged(stored, session)) changed.set(key, session)
-    }
-    current.set(key, session)
-    return session
-  }
-  return Object.assign(sessionOf, {
-    /** The stored sessions to write: new ones, and those whose last activity moved by over a minute. */
-    changed: (): ReadonlyMap<string, Session> => changed,
-    /** The browser's own visitor's session, if this request had an event of theirs. */
-    browser: (): Session | undefined => (options.browserKey ? current.get(options.browserKey) : undefined),
-  })
-}
-
-async function saveSessions(
-  changed: ReadonlyMap<string, Session>,
-  consents: Map<string, ConsentRecord | null>,
-  deps: CollectDeps,
-): Promise<void> {
-  const { sessions } = deps
-  if (!sessions) return
-  await Promise.all(
-    [...changed].flatMap(([key, session]) => {
-      const consent = consents.get(key)
-      return consent ? [sessions.save(key, session, sessionItemExpiry(session, consent.expiresAt))] : []
-    }),
-  )
-}
-
-/**
- * The session cookie while the browser's visitor allows analytics or marketing (privacy §3.1); both
- * cookies cleared when a browser that sent them no longer may keep them (no consent, or erased).
- */
-function browserCookies(
-  browser: FirstPartyCookies,
-  browserKey: string | undefined,
-  keepsSession: (key: string) => boolean,
-  session: Session | undefined,
-): string[] {
-  if (browserKey && keepsSession(browserKey)) return session ? [sessionCookie(session)] : []
-  return browser.present ? [...CLEARED_FIRST_PARTY_COOKIES] : []
 }
 
 /** The vendors that have settings, with the settings in force for this request. */
