@@ -122,6 +122,7 @@ export class TagwardenStack extends Stack {
     })
       .bindTable(ENV.consentTable, this.tables.consent, 'read')
       .bindTraitWriter(this.tables.consent)
+      .bindSessionWriter(this.tables.consent)
       .bindTable(ENV.configTable, this.tables.config, 'read')
       .bindTable(ENV.idempotencyTable, this.tables.idempotency, 'readWrite')
       .bindSecretReader(ENV.pseudonymSecretArn, this.pseudonymKey)

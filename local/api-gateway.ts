@@ -85,11 +85,20 @@ function isTextContentType(header: string | undefined): boolean {
   return mediaType.startsWith('text/') || TEXT_APPLICATION_TYPES.has(mediaType)
 }
 
+/**
+ * Writes a structured result as API Gateway v2 does: each entry of `cookies` becomes its own
+ * `Set-Cookie` header, after one the handler may have put in `headers`.
+ */
 export function writeResult(response: ServerResponse, result: HttpResult): void {
   const body = result.body ?? ''
-  const headers = Object.fromEntries(
-    Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]),
-  )
+  const headers: Record<string, string | string[]> = {}
+  for (const [name, value] of Object.entries(result.headers ?? {}))
+    headers[name.toLowerCase()] = String(value)
+  const cookies = result.cookies ?? []
+  if (cookies.length > 0) {
+    const fromHeader = headers['set-cookie']
+    headers['set-cookie'] = [...(typeof fromHeader === 'string' ? [fromHeader] : []), ...cookies]
+  }
   response.writeHead(result.statusCode ?? 200, headers)
   response.end(result.isBase64Encoded ? Buffer.from(body, 'base64') : body)
 }

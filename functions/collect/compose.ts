@@ -4,6 +4,7 @@ import { dynamoErasureStore } from '#shared/adapters/dynamodb-erasure-store.ts'
 import { dynamoIdempotencyStore } from '#shared/adapters/dynamodb-idempotency-store.ts'
 import { dynamoPolicyVersions } from '#shared/adapters/dynamodb-policy-versions.ts'
 import { dynamoRightsStore } from '#shared/adapters/dynamodb-rights-store.ts'
+import { dynamoSessionStore } from '#shared/adapters/dynamodb-session-store.ts'
 import { dynamoTraitStore } from '#shared/adapters/dynamodb-trait-store.ts'
 import { dynamoVendorSettings } from '#shared/adapters/dynamodb-vendor-settings.ts'
 import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
@@ -48,6 +49,7 @@ export function composeCollect(parts: CollectParts): CollectHandlerDeps {
     ),
     traits: dynamoTraitStore(dynamo, tables.consent),
     rights: dynamoRightsStore(dynamo, tables.consent),
+    sessions: dynamoSessionStore(dynamo, tables.consent),
     idempotency: dynamoIdempotencyStore(dynamo, tables.idempotency),
     dispatch: parts.dispatch,
     pseudonymKey: parts.pseudonymKey,

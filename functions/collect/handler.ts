@@ -66,7 +66,7 @@ export function createCollectHandler(deps: CollectHandlerDeps) {
     if (calendlySiteId !== undefined) return calendly(event, calendlySiteId)
     const ingestRoute = method === 'POST' ? ingestRouteOf(path) : undefined
     if (!ingestRoute) throw new NotFoundError(`route ${method} ${path}`)
-    const result = await collectJson(
+    const { cookies, ...result } = await collectJson(
       {
         ...requestFacts(event),
         route: ingestRoute,
@@ -77,7 +77,9 @@ export function createCollectHandler(deps: CollectHandlerDeps) {
       },
       deps,
     )
-    return jsonResponse(200, { success: true, ...result })
+    const answer = jsonResponse(200, { success: true, ...result })
+    // API Gateway v2 sends each entry as its own Set-Cookie header.
+    return cookies.length > 0 ? { ...answer, cookies } : answer
   }
 
   /**
@@ -184,10 +186,14 @@ export function createCollectHandler(deps: CollectHandlerDeps) {
     return jsonResponse(200, body, { 'cache-control': `public, max-age=${SETTINGS_MAX_AGE_SECONDS}` })
   }
 
-  return middy<APIGatewayProxyEventV2, HttpResult>()
-    .use(apiResponseHeaders(deps.config))
-    .use(httpErrors(deps.reportError))
-    .handler(collectRequest)
+  return (
+    middy<APIGatewayProxyEventV2, HttpResult>()
+      // The tag sends its events with credentials (the tw_id and tw_s cookies): every answer, refusals
+      // included, lets a configured origin read it with credentials, as API Gateway does deployed.
+      .use(apiResponseHeaders(deps.config, { credentials: true }))
+      .use(httpErrors(deps.reportError))
+      .handler(collectRequest)
+  )
 }
 
 function requestFacts(event: APIGatewayProxyEventV2): CollectRequest {

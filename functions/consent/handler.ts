@@ -2,6 +2,7 @@ import middy from '@middy/core'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
 import { type Caller, resolveCaller } from '#shared/config/sites.ts'
+import type { ConsentRecord } from '#shared/consent/model.ts'
 import { objectToPolicy } from '#shared/consent/objection.ts'
 import { type PrivacyAction, privacyActionOf, privacyMethodOf } from '#shared/consent/privacy-requests.ts'
 import {
@@ -11,6 +12,7 @@ import {
 } from '#shared/consent/request-schema.ts'
 import {
   type ConsentDeps,
+  confirmConsent,
   currentDecision,
   readConsent,
   recordConsent,
@@ -28,9 +30,17 @@ import { apiResponseHeaders } from '#shared/http/cors-middleware.ts'
 import { httpErrors } from '#shared/http/error-middleware.ts'
 import { ClientError, NotFoundError, ValidationError } from '#shared/http/errors.ts'
 import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
+import {
+  CLEARED_FIRST_PARTY_COOKIES,
+  newVisitorId,
+  readFirstPartyCookies,
+  visitorCookie,
+} from '#shared/identity/first-party-cookies.ts'
+import { visitorRef } from '#shared/identity/visitor-ref.ts'
 import type { VisitorRights } from '#shared/rights/ports.ts'
 import { servePrivacyRequest } from './privacy.ts'
 import {
+  BrowserIdRefusedError,
   jsonBody,
   UnknownVisitorError,
   type VisitorAccess,
@@ -118,6 +128,11 @@ function routeOf(event: APIGatewayProxyEventV2): Route {
  * records the decision and issues the token. The two cannot be made alike without refusing every first
  * decision, and the 403 changes nothing stored. A stored decision made without a token (by the server
  * key, or before tokens existed) can be changed from a browser only through the backend.
+ *
+ * Issue 11: a browser's `PUT` may name no id; the `tw_id` cookie's is used, else a new random one
+ * (only when the decision allows a purpose: a refusal without an id stores nothing). A site with
+ * `consent.browserIds: 'cookie-only'` closes the oracle above: a browser naming any id other than its
+ * cookie's is refused (403 `anonymousId`) before anything is looked up, known id or not.
  */
 export function createConsentHandler(deps: ConsentHandlerDeps) {
   const { config } = deps
@@ -143,7 +158,7 @@ export function createConsentHandler(deps: ConsentHandlerDeps) {
     event: APIGatewayProxyEventV2,
     siteId: string,
     anonymousId: string,
-  ): Promise<{ stored: boolean; nonce?: string }> {
+  ): Promise<{ stored: boolean; nonce?: string; record?: ConsentRecord }> {
     const record = await currentDecision(siteId, anonymousId, deps)
     if (!record) return { stored: false }
     const token = visitorTokenFrom(event.cookies)
@@ -156,7 +171,19 @@ export function createConsentHandler(deps: ConsentHandlerDeps) {
         { siteId, anonymousId },
         { nonce: record.tokenNonce, now: deps.now(), maxAgeSeconds: tokenLifetimeSeconds },
       )
-    return proven && record.tokenNonce ? { stored: true, nonce: record.tokenNonce } : { stored: true }
+    return proven && record.tokenNonce
+      ? { stored: true, nonce: record.tokenNonce, record }
+      : { stored: true, record }
+  }
+
+  /** The `tw_id` cookie's visitor id, when the browser sent a well-formed one. */
+  const cookieVisitorOf = (event: APIGatewayProxyEventV2): string | undefined =>
+    readFirstPartyCookies(event.cookies, event.headers?.cookie).visitorId
+
+  /** Under `cookie-only`, a browser may name no id but its own cookie's; checked before any lookup. */
+  function assertBrowserMayName(caller: Caller, event: APIGatewayProxyEventV2, named: string | undefined) {
+    if (caller.kind !== 'browser' || caller.site.consent.browserIds !== 'cookie-only') return
+    if (named !== undefined && named !== cookieVisitorOf(event)) throw new BrowserIdRefusedError()
   }
 
   /** Access to an existing visitor's data: the server key, or the browser's valid token; else UnknownVisitorError. */
@@ -167,6 +194,7 @@ export function createConsentHandler(deps: ConsentHandlerDeps) {
   ): Promise<VisitorAccess> {
     const siteId = caller.site.id
     if (caller.kind === 'server') return { caller, siteId, anonymousId }
+    assertBrowserMayName(caller, event, anonymousId)
     const { nonce } = await provenNonce(event, siteId, anonymousId)
     if (nonce === undefined) throw new UnknownVisitorError()
     return { caller, siteId, anonymousId, tokenNonce: nonce }
@@ -175,17 +203,41 @@ export function createConsentHandler(deps: ConsentHandlerDeps) {
   async function record(event: APIGatewayProxyEventV2): Promise<HttpResult> {
     const parsed = parseConsentRequest(jsonBody(event))
     if (!parsed.ok) throw new ValidationError(parsed.field, parsed.message)
-    const { anonymousId, purposes, writeKey } = parsed.value
+    const { anonymousId: named, purposes, writeKey } = parsed.value
     const caller = callerOf(event, writeKey)
     const siteId = caller.site.id
-    if (caller.kind === 'server')
-      return jsonResponse(200, await recordConsent(siteId, anonymousId, purposes, deps))
-    const proof = await provenNonce(event, siteId, anonymousId)
-    if (proof.stored && proof.nonce === undefined) throw new VisitorTokenRequiredError()
+    if (caller.kind === 'server') {
+      if (named === undefined) throw new ValidationError('anonymousId', 'is required with the server key')
+      return jsonResponse(200, await recordConsent(siteId, named, purposes, deps))
+    }
+    assertBrowserMayName(caller, event, named)
+    const allows = purposes.analytics === true || purposes.marketing === true
+    const fromCookie = named === undefined ? cookieVisitorOf(event) : undefined
+    const claimed = named ?? fromCookie
+    const checked = claimed === undefined ? { stored: false } : await provenNonce(event, siteId, claimed)
+    if (named !== undefined && checked.stored && checked.nonce === undefined)
+      throw new VisitorTokenRequiredError()
+    // A cookie's id counts only with the proof of its decision; without it (token lost, decision expired
+    // or erased, a cookie not set here) the browser is a new visitor, so a cookie reveals nothing of an id.
+    const known = fromCookie !== undefined && checked.nonce === undefined ? undefined : claimed
+    const proof = known === undefined ? { stored: false } : checked
+    // Default deny: a refusal with no id to record it for keeps nothing and sets nothing of its own.
+    if (known === undefined && !allows) {
+      const refused = jsonResponse(200, { purposes: { analytics: false, marketing: false } })
+      return fromCookie === undefined ? refused : { ...refused, cookies: [...CLEARED_FIRST_PARTY_COOKIES] }
+    }
+    const anonymousId = known ?? newVisitorId()
     const nonce = proof.nonce ?? newTokenNonce()
-    const receipt = await recordConsent(siteId, anonymousId, purposes, deps, undefined, nonce)
-    // Re-issued on every change, so the cookie lives as long as the decision it proves.
-    return jsonResponse(200, receipt, { 'set-cookie': tokenCookie(siteId, anonymousId, nonce) })
+    const receipt = await confirmConsent(siteId, anonymousId, purposes, deps, proof.record ?? null, nonce)
+    const answer = receipt.purposes.analytics
+      ? { ...receipt, ref: visitorRef(deps.pseudonymKey, siteId, anonymousId) }
+      : receipt
+    // The token is re-issued on every answer, so it lives as long as the decision it proves.
+    const result = jsonResponse(200, answer, { 'set-cookie': tokenCookie(siteId, anonymousId, nonce) })
+    const cookies = allows
+      ? [visitorCookie(anonymousId, caller.site.cookies.visitorDays)]
+      : [...CLEARED_FIRST_PARTY_COOKIES]
+    return { ...result, cookies }
   }
 
   async function serveConsent(event: APIGatewayProxyEventV2): Promise<HttpResult> {
@@ -203,10 +255,8 @@ export function createConsentHandler(deps: ConsentHandlerDeps) {
       }
       case 'revoke': {
         const access = await accessTo(callerOf(event), event, route.anonymousId)
-        return jsonResponse(
-          200,
-          await revokeConsent(access.siteId, route.anonymousId, deps, access.tokenNonce),
-        )
+        const receipt = await revokeConsent(access.siteId, route.anonymousId, deps, access.tokenNonce)
+        return { ...jsonResponse(200, receipt), cookies: [...CLEARED_FIRST_PARTY_COOKIES] }
       }
       case 'object': {
         const parsed = parseObjectionRequest(jsonBody(event))

@@ -8,6 +8,7 @@ import {
 import { CLEARED_VISITOR_TOKEN_COOKIE } from '#shared/consent/visitor-token.ts'
 import { ClientError, ValidationError } from '#shared/http/errors.ts'
 import { type HttpResult, jsonResponse } from '#shared/http/response.ts'
+import { CLEARED_FIRST_PARTY_COOKIES } from '#shared/identity/first-party-cookies.ts'
 import type { Visitor, VisitorRights } from '#shared/rights/ports.ts'
 import { jsonBody, UnknownVisitorError, type VisitorAccess } from './visitor-access.ts'
 
@@ -71,7 +72,10 @@ export async function servePrivacyRequest(
       const body = parsed(parsePrivacyBody(privacyRequestSchemas.erase, input))
       const visitor = await prove(body)
       const status = await rightsOf(context).erase(visitor)
-      return jsonResponse(202, status, { 'set-cookie': CLEARED_VISITOR_TOKEN_COOKIE })
+      return {
+        ...jsonResponse(202, status, { 'set-cookie': CLEARED_VISITOR_TOKEN_COOKIE }),
+        cookies: [...CLEARED_FIRST_PARTY_COOKIES],
+      }
     }
     case 'eraseStatus': {
       const body = parsed(parsePrivacyBody(privacyRequestSchemas.eraseStatus, input))

@@ -23,6 +23,17 @@ export class VisitorTokenRequiredError extends ClientError {
   }
 }
 
+/**
+ * A browser named a visitor id on a site whose browsers may act only for their own `tw_id` cookie
+ * (`consent.browserIds: 'cookie-only'`): the same answer whether or not the id exists.
+ */
+export class BrowserIdRefusedError extends ClientError {
+  override name = 'BrowserIdRefusedError'
+  constructor() {
+    super(403, "this site's browsers act only for the visitor of their own cookie; name no id", 'anonymousId')
+  }
+}
+
 /** What the caller may do for one visitor id. */
 export interface VisitorAccess {
   caller: Caller

@@ -15,6 +15,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
 import { LEDGER_ITEM_ATTRIBUTES } from '#shared/adapters/dynamodb-delivery-ledger.ts'
+import { SESSION_ITEM_ATTRIBUTES } from '#shared/adapters/dynamodb-session-store.ts'
 import { TRAIT_ITEM_ATTRIBUTES } from '#shared/adapters/dynamodb-trait-store.ts'
 import type { DeploymentConfig } from '#shared/config/deployment-schema.ts'
 import { ENV } from '#shared/config/environment.ts'
@@ -151,6 +152,22 @@ export class TagwardenFunction extends Construct {
         actions: ['dynamodb:PutItem'],
         resources: [table.tableArn],
         conditions: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...TRAIT_ITEM_ATTRIBUTES] } },
+      }),
+    )
+    return this
+  }
+
+  /**
+   * PutItem on the consent table restricted to the attributes of a session item (issue 11): the
+   * collector keeps the session of a visitor without the session cookie next to their consent, and
+   * cannot write a consent decision (no `purposes`). Its reads come with its `read` table grant.
+   */
+  bindSessionWriter(table: ITableV2): this {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...SESSION_ITEM_ATTRIBUTES] } },
       }),
     )
     return this

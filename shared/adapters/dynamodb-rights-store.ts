@@ -5,6 +5,7 @@ import type { RightsStore, VisitorStanding } from '#shared/rights/store.ts'
 import { batchGetAll } from './dynamodb-batch-get.ts'
 import { CURRENT_SORT_KEY, consentInForce } from './dynamodb-consent-store.ts'
 import { ERASED_SORT_KEY, tombstoneStands } from './dynamodb-erasure-store.ts'
+import { SESSION_SORT_KEY, sessionInForce } from './dynamodb-session-store.ts'
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 
@@ -111,6 +112,7 @@ export function dynamoRightsStore(client: DynamoDBDocumentClient, tableName: str
         { pk, sk: CURRENT_SORT_KEY },
         { pk, sk: RIGHTS_SORT_KEY },
         { pk, sk: ERASED_SORT_KEY },
+        { pk, sk: SESSION_SORT_KEY },
       ])
       for (const raw of await batchGetAll(client, tableName, keys, (m) => new RightsReadError(m))) {
         const sk = typeof raw === 'object' && raw !== null && 'sk' in raw ? raw.sk : undefined
@@ -118,6 +120,10 @@ export function dynamoRightsStore(client: DynamoDBDocumentClient, tableName: str
           const pk = typeof raw === 'object' && raw !== null && 'pk' in raw ? raw.pk : undefined
           const standing = typeof pk === 'string' ? found.get(pk) : undefined
           if (standing && tombstoneStands(raw, now)) standing.erased = true
+        } else if (sk === SESSION_SORT_KEY) {
+          const item = sessionInForce(raw, now)
+          const standing = item ? found.get(item.consentKey) : undefined
+          if (item && standing) standing.session = item.session
         } else if (sk === RIGHTS_SORT_KEY) {
           const item = toItem(raw)
           const standing = found.get(item.pk)

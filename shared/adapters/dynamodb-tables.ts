@@ -6,6 +6,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb'
  *
  * Consent table: pk = consent key (keyed hash of site + visitor id);
  *   sk = `current` for the decision in force, `history#<updatedAt>#<receiptId>` for each change.
+ *   The visitor's session for clients without the session cookie: sk = `session` (issue 11).
  * Config table: pk = item kind, sk = the item within it. Vendor settings: pk = `vendor-settings`,
  *   sk = `<vendorId>`, `settings` (map, the vendor's settings JSON), `updatedAt` (ISO time; absent
  *   on an item seeded at deploy), `revision` and `updatedBy` (written by the admin API), so one query

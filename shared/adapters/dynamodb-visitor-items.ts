@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb
 import type { VisitorItems, VisitorItemsReader } from '#shared/rights/visitor-items.ts'
 import { toRecord as consentRecordOf } from './dynamodb-consent-store.ts'
 import { LEDGER_SORT_KEY_PREFIX, ledgerEntryOfItem } from './dynamodb-delivery-ledger.ts'
+import { SESSION_SORT_KEY, sessionInForce } from './dynamodb-session-store.ts'
 import { hashesOf, toItem as traitItemOf } from './dynamodb-trait-store.ts'
 
 const MILLISECONDS_PER_SECOND = 1000
@@ -47,6 +48,9 @@ function sortInto(found: VisitorItems, item: Record<string, unknown>, now: Date)
   } else if (sk === 'traits') {
     const traits = traitItemOf(item)
     if (inForce(traits.expiresAt, now)) found.traits = hashesOf(traits)
+  } else if (sk === SESSION_SORT_KEY) {
+    const session = sessionInForce(item, now)?.session
+    if (session) found.session = session
   } else if (sk.startsWith(LEDGER_SORT_KEY_PREFIX)) {
     const entry = ledgerEntryOfItem(item, now)
     if (entry) found.ledger.push(entry)

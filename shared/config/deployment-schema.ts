@@ -1,5 +1,6 @@
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
+import { DEFAULT_SESSION_MINUTES, DEFAULT_VISITOR_COOKIE_DAYS } from '#shared/tag/api.ts'
 
 const origin = z.string().check(
   z.refine((value) => {
@@ -10,6 +11,9 @@ const origin = z.string().check(
     }
   }, 'must be an origin such as https://www.example.com (scheme, host, optional port; no path)'),
 )
+
+/** Browsers keep a cookie at most 400 days (Chrome caps longer lifetimes there). */
+const MAX_VISITOR_COOKIE_DAYS = 400
 
 export const siteSchema = z.strictObject({
   id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes')),
@@ -31,6 +35,30 @@ export const siteSchema = z.strictObject({
       /** How far a signature's `t` may be from now, in seconds (vendors.md §5.4 rule 3; default 180). */
       replayWindowSeconds: z.optional(z.int().check(z.gte(30), z.lte(900))),
     }),
+  ),
+  /** The proxy's first-party cookies (issue 11): visitor cookie `tw_id`, session cookie `tw_s`. */
+  cookies: z._default(
+    z.strictObject({
+      /** Lifetime of the visitor cookie, renewed by every consent decision. */
+      visitorDays: z._default(
+        z.int().check(z.gte(1), z.lte(MAX_VISITOR_COOKIE_DAYS)),
+        DEFAULT_VISITOR_COOKIE_DAYS,
+      ),
+      /** A session ends after this many minutes without events. */
+      sessionMinutes: z._default(z.int().check(z.gte(5), z.lte(240)), DEFAULT_SESSION_MINUTES),
+    }),
+    { visitorDays: DEFAULT_VISITOR_COOKIE_DAYS, sessionMinutes: DEFAULT_SESSION_MINUTES },
+  ),
+  consent: z._default(
+    z.strictObject({
+      /**
+       * `cookie-only`: a browser (public write key) acts only for the visitor of its own `tw_id`
+       * cookie; a browser request naming any other id is refused alike (403), known or not. For sites
+       * that use tag.js. `any` (default): a browser may name an id and prove it with its visitor token.
+       */
+      browserIds: z._default(z.enum(['any', 'cookie-only']), 'any'),
+    }),
+    { browserIds: 'any' },
   ),
 })
 

@@ -12,9 +12,13 @@ export const anonymousIdSchema = z
     z.maxLength(MAX_ANONYMOUS_ID_LENGTH, `must be at most ${MAX_ANONYMOUS_ID_LENGTH} characters`),
   )
 
-/** Body of `PUT /v1/consent`. A purpose left out is stored as refused (default deny). */
+/**
+ * Body of `PUT /v1/consent`. A purpose left out is stored as refused (default deny). `anonymousId` may
+ * be left out by a browser (the tag): the `tw_id` cookie's id is used, or a new one; the server key
+ * must name it (the handler refuses its absence).
+ */
 export const consentRequestSchema = z.strictObject({
-  anonymousId: anonymousIdSchema,
+  anonymousId: z.optional(anonymousIdSchema),
   purposes: z.strictObject({
     analytics: z.optional(z.boolean()),
     marketing: z.optional(z.boolean()),

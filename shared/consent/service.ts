@@ -116,6 +116,33 @@ export async function recordConsent(
   return receiptOf(record, anonymousId)
 }
 
+/**
+ * The decision in force when it already says `purposes` under the current policy version (the tag asks
+ * on every page load: no new history entry for each); otherwise records it as recordConsent does.
+ * `current` is the decision the caller has just read.
+ */
+export async function confirmConsent(
+  siteId: string,
+  anonymousId: string,
+  purposes: Partial<Purposes>,
+  deps: ConsentDeps,
+  current: ConsentRecord | null,
+  tokenNonce?: string,
+): Promise<ConsentReceipt> {
+  const wanted = { analytics: purposes.analytics ?? false, marketing: purposes.marketing ?? false }
+  if (
+    current &&
+    current.objectedTo === undefined &&
+    current.purposes.analytics === wanted.analytics &&
+    current.purposes.marketing === wanted.marketing &&
+    (tokenNonce === undefined || current.tokenNonce === tokenNonce) &&
+    current.policyVersion === currentVersion(await policyCatalogueOf(deps), deps.now()).version
+  ) {
+    return receiptOf(current, anonymousId)
+  }
+  return recordConsent(siteId, anonymousId, wanted, deps, undefined, tokenNonce)
+}
+
 /** The decision in force with its history, or null when the visitor has none (or it expired). */
 export async function readConsent(
   siteId: string,

@@ -37,6 +37,11 @@ export interface CollectedEvent {
     locale?: string
     /** Session id sent by the client (RudderStack `context.sessionId`), when it sent one. */
     sessionId?: string
+    /**
+     * The collector's session for the visitor (issue 11): the session cookie's, or the one kept next
+     * to the visitor's consent, or one for this request only; its id is random, never the clock's.
+     */
+    session?: { id: string; number: number }
     /** The request carried `Sec-GPC: 1`. */
     gpc: boolean
     /** Consent flags carried inside the event; they can only narrow stored consent. */

@@ -16,6 +16,11 @@ export interface IngestRequest {
   authorizationWriteKey: string | null
   /** Write key from the `writeKey` query parameter: used when neither header nor body names one. */
   queryWriteKey?: string | undefined
+  /**
+   * The visitor id of the proxy's `tw_id` cookie (already checked): an event that names neither
+   * `anonymousId` nor `userId` is that visitor's. Absent: such an event is refused, as before.
+   */
+  cookieVisitorId?: string | undefined
 }
 
 /** A well-formed Segment call of a kind no vendor here takes; accepted, reported, not forwarded. */
@@ -58,14 +63,15 @@ export function parseIngestBody(request: IngestRequest): ParsedIngest {
   const { body, withinEventLimit } = parseJsonObject(decodeBody(request))
   const headerWriteKey = request.authorizationWriteKey || null
   const { route } = request
+  const visitorOf = withVisitor(request.cookieVisitorId)
   const exceedsEventLimit = (value: JsonObject) =>
     !withinEventLimit && serialisedBytes(value) > MAX_EVENT_BYTES
   const parsed =
     route === 'batch'
-      ? parseBatch(body, headerWriteKey, exceedsEventLimit)
+      ? parseBatch(body, headerWriteKey, exceedsEventLimit, visitorOf)
       : isSkippedType(route)
         ? skipSingleEvent(route, body, headerWriteKey, exceedsEventLimit)
-        : parseSingleEvent(route, body, headerWriteKey, exceedsEventLimit)
+        : parseSingleEvent(route, body, headerWriteKey, exceedsEventLimit, visitorOf)
   return parsed.writeKey || !request.queryWriteKey ? parsed : { ...parsed, writeKey: request.queryWriteKey }
 }
 
@@ -239,6 +245,18 @@ function serialisedBytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value), 'utf8')
 }
 
+type VisitorFill = (raw: JsonObject) => JsonObject
+
+/** A Segment id field that names someone: a non-empty string or a number. */
+const namesVisitor = (value: unknown): boolean =>
+  (typeof value === 'string' && value !== '') || typeof value === 'number'
+
+function withVisitor(cookieVisitorId: string | undefined): VisitorFill {
+  if (!cookieVisitorId) return (raw) => raw
+  return (raw) =>
+    namesVisitor(raw.anonymousId) || namesVisitor(raw.userId) ? raw : { ...raw, anonymousId: cookieVisitorId }
+}
+
 function validateOrThrow(raw: JsonObject, prefix: string): IncomingEvent {
   const result = validateEvent(raw)
   if (!result.ok) throw new ValidationError(fieldPath(result.path, prefix), result.message)
@@ -250,9 +268,10 @@ function parseSingleEvent(
   body: JsonObject,
   headerWriteKey: string | null,
   exceedsEventLimit: EventLimitCheck,
+  visitorOf: VisitorFill,
 ): ParsedIngest {
   assertSingleEventBody(route, body, exceedsEventLimit)
-  const event = validateOrThrow({ ...body, type: route }, '')
+  const event = validateOrThrow(visitorOf({ ...body, type: route }), '')
   return { writeKey: headerWriteKey ?? event.writeKey ?? null, events: [event], skipped: [] }
 }
 
@@ -260,6 +279,7 @@ function parseBatch(
   body: JsonObject,
   headerWriteKey: string | null,
   exceedsEventLimit: EventLimitCheck,
+  visitorOf: VisitorFill,
 ): ParsedIngest {
   const result = validateBatchEnvelope(body)
   if (!result.ok) throw new ValidationError(fieldPath(result.path) || 'body', result.message)
@@ -279,7 +299,7 @@ function parseBatch(
       })
       return
     }
-    const event = validateOrThrow(withSharedContext(item, sharedContext), prefix)
+    const event = validateOrThrow(visitorOf(withSharedContext(item, sharedContext)), prefix)
     events.push({ ...event, sentAt: event.sentAt ?? sentAt, writeKey: event.writeKey ?? bodyWriteKey })
   })
   const writeKey = headerWriteKey ?? bodyWriteKey ?? sharedEventWriteKey(events)

@@ -36,8 +36,8 @@ export const PREFLIGHT_MAX_AGE_SECONDS = 600
 
 /**
  * CORS response headers for a configured origin; none for any other (nor for `Origin: null`).
- * `Access-Control-Allow-Credentials` is not among them: only the consent function's answers carry
- * it (credentialsHeaders), as they set or need the visitor token cookie; collect's never do.
+ * `Access-Control-Allow-Credentials` is not among them: the functions whose pages call with cookies
+ * add it (credentialsHeaders): consent (the visitor token and tw_id) and collect (tw_id, tw_s).
  */
 export function corsHeaders(config: DeploymentConfig, origin: string | undefined): Record<string, string> {
   if (!origin || !isOriginOfAnySite(config, origin)) return { vary: 'Origin' }
@@ -49,8 +49,8 @@ export function corsHeaders(config: DeploymentConfig, origin: string | undefined
 }
 
 /**
- * Added by the consent function to every answer for a configured origin (refusals too, as API Gateway
- * does deployed), so the page that calls with `credentials: 'include'` can read them.
+ * Added by the consent and collect functions to every answer for a configured origin (refusals too, as
+ * API Gateway does deployed), so the page that calls with `credentials: 'include'` can read them.
  */
 export function credentialsHeaders(
   config: DeploymentConfig,

@@ -1,7 +1,18 @@
+import { SESSION_COOKIE, VISITOR_COOKIE } from '#shared/tag/api.ts'
 import { MAX_COOKIE_HEADER_LENGTH, MAX_COOKIE_VALUE_LENGTH, MAX_COOKIES_PARSED } from './limits.ts'
 
-/** The only cookies the edge reads; every other cookie is never looked at. */
-export const ALLOWED_COOKIES = ['_fbp', '_fbc', 'li_fat_id', 'hubspotutk'] as const
+/**
+ * The only cookies the edge reads; every other cookie is never looked at. The vendors' own, and the
+ * proxy's first-party visitor and session cookies (shared/identity/first-party-cookies.ts checks those).
+ */
+export const ALLOWED_COOKIES = [
+  '_fbp',
+  '_fbc',
+  'li_fat_id',
+  'hubspotutk',
+  VISITOR_COOKIE,
+  SESSION_COOKIE,
+] as const
 
 export type AllowedCookie = (typeof ALLOWED_COOKIES)[number]
 

@@ -8,6 +8,11 @@ import type { CollectedEvent } from '#shared/events/model.ts'
 import { type IngestRoute, parseIngestBody } from '#shared/events/parse.ts'
 import { type PixelQuery, parsePixelQuery } from '#shared/events/pixel.ts'
 import type { IncomingEvent } from '#shared/events/schema.ts'
+import {
+  type FirstPartyCookies,
+  readFirstPartyCookies,
+  type Session,
+} from '#shared/identity/first-party-cookies.ts'
 import type { TraitStore } from '#shared/identity/trait-store.ts'
 import { EVERY_VERSION_COVERS_ALL, type PolicyCoverage } from '#shared/policy/coverage.ts'
 import { anonymisedClientIp } from '#shared/privacy/client-ip.ts'
@@ -26,7 +31,9 @@ import {
 import { anonymiserFor } from './anonymise.ts'
 import { edgeIdentity } from './edge-identity.ts'
 import { type IdempotencyStore, screenResends } from './idempotency.ts'
+import type { SessionStore } from './sessions.ts'
 import { assertVisitorLimit } from './visitor-limit.ts'
+import { browserCookies, saveSessions, sessionKeeper, withSession } from './visitor-sessions.ts'
 
 /** The parts of an HTTP request the collector looks at; the raw IP is only ever in `network`. */
 export interface CollectRequest {
@@ -82,6 +89,11 @@ export interface CollectDeps {
   reportError?: (error: unknown) => void
   /** Tombstones of erased visitors (issue 10): their events are forwarded to nobody. */
   erasures?: Pick<ErasureStore, 'isErased'>
+  /**
+   * Sessions of visitors without the session cookie (clients that bring their own ids), kept next to
+   * their consent. Absent: such visitors get a new session per request.
+   */
+  sessions?: SessionStore
 }
 
 export interface CollectResult {
@@ -91,6 +103,11 @@ export interface CollectResult {
   skipped: number
   /** Events whose messageId another visitor of the site already used (reasons in the decision trace). */
   refused: number
+}
+
+/** What the collector answers besides its counts: the `Set-Cookie`s of the proxy's own cookies. */
+export interface CollectOutcome extends CollectResult {
+  cookies: string[]
 }
 
 /** Parses a JSON ingestion request and collects its events. Client errors throw ClientError (4xx). */
@@ -103,7 +120,8 @@ export async function collectJson(
     queryWriteKey?: string | undefined
   },
   deps: CollectDeps,
-): Promise<CollectResult> {
+): Promise<CollectOutcome> {
+  const browser = readFirstPartyCookies(request.headers.cookies, request.headers.cookie)
   const parsed = parseIngestBody({
     route: request.route,
     body: request.body,
@@ -111,8 +129,9 @@ export async function collectJson(
     contentEncoding: request.contentEncoding,
     authorizationWriteKey: writeKeyFromAuthorization(request.headers.authorization),
     queryWriteKey: request.queryWriteKey,
+    ...(browser.visitorId ? { cookieVisitorId: browser.visitorId } : {}),
   })
-  const result = await collectEvents(parsed.writeKey, parsed.events, request, deps)
+  const result = await collectEvents(parsed.writeKey, parsed.events, request, deps, browser)
   for (const { messageId, type } of parsed.skipped) {
     deps.onDecision?.({ messageId, vendor: null, allow: false, reason: `${type} calls are not forwarded` })
   }
@@ -156,10 +175,11 @@ export async function collectEvents(
   events: ReadonlyArray<IncomingEvent>,
   request: CollectRequest,
   deps: CollectDeps,
-): Promise<CollectResult> {
+  browser: FirstPartyCookies = { present: false },
+): Promise<CollectOutcome> {
   const site = resolveSite(deps.config, writeKey)
   assertOriginAllowed(site, request.headers.origin)
-  return collectSiteEvents(site, events, request, deps)
+  return collectSiteEvents(site, events, request, deps, {}, browser)
 }
 
 /**
@@ -185,7 +205,8 @@ export async function collectSiteEvents(
   request: CollectRequest,
   deps: CollectDeps,
   rules: SourceRules = {},
-): Promise<CollectResult> {
+  browser: FirstPartyCookies = { present: false },
+): Promise<CollectOutcome> {
   assertVisitorLimit(events)
   const receivedAt = deps.now()
   const facts = {
@@ -241,10 +262,26 @@ export async function collectSiteEvents(
     (event) => pseudonyms.consentKey(event.visitorId),
     deps,
   )
-  const { consents, rights, erased } = await readStandings(
-    screened.fresh.map((event) => pseudonyms.consentKey(event.visitorId)),
+  const browserKey = browser.visitorId ? pseudonyms.consentKey(browser.visitorId) : undefined
+  const { consents, rights, erased, sessions } = await readStandings(
+    [
+      ...screened.fresh.map((event) => pseudonyms.consentKey(event.visitorId)),
+      ...(browserKey ? [browserKey] : []),
+    ],
     deps,
   )
+  const keepsSession = (key: string): boolean => {
+    const purposes = consents.get(key)?.purposes
+    return !erased.has(key) && purposes !== undefined && (purposes.analytics || purposes.marketing)
+  }
+  const sessionOf = sessionKeeper({
+    timeoutMinutes: site.cookies.sessionMinutes,
+    receivedAt,
+    browserKey,
+    browserSession: browser.session,
+    stored: sessions,
+    keepsSession,
+  })
 
   await edge.recall(
     [...consents].flatMap(([key, record]) => (record?.purposes.marketing === true ? [key] : [])),
@@ -288,7 +325,7 @@ export async function collectSiteEvents(
       const decision = decide({ vendor: vendorPolicy(vendor.id, settings), ...facts, coverage })
       const dropped: Array<{ field: string; reason: string }> = []
       const payload = decision.allow
-        ? vendor.toPayload(event, edge.grant(vendor, event, key), {
+        ? vendor.toPayload(withSession(event, sessionOf(key)), edge.grant(vendor, event, key), {
             settings,
             pseudonyms,
             marketingAllowed: !rules.statisticsOnly && optedInFor(vendor.id, 'marketing', facts, coverage),
@@ -322,10 +359,21 @@ export async function collectSiteEvents(
   await screened
     .markQueued([...outgoing.values()].flat())
     .catch((error: unknown) => deps.reportError?.(error))
-  // Traits not kept only leave later events without them; the events themselves are queued.
-  await edge.remember(identified).catch((error: unknown) => deps.reportError?.(error))
+  // Traits or a session not kept only leave later events without them; the events themselves are queued.
+  await Promise.all([
+    edge.remember(identified).catch((error: unknown) => deps.reportError?.(error)),
+    saveSessions(sessionOf.changed(), consents, deps.sessions).catch((error: unknown) =>
+      deps.reportError?.(error),
+    ),
+  ])
   const queued = [...outgoing.values()].reduce((total, messages) => total + messages.length, 0)
-  return { accepted: events.length, queued, skipped: 0, refused: screened.refused }
+  return {
+    accepted: events.length,
+    queued,
+    skipped: 0,
+    refused: screened.refused,
+    cookies: browserCookies(browser, browserKey, keepsSession, sessionOf.browser()),
+  }
 }
 
 /** The vendors that have settings, with the settings in force for this request. */
@@ -346,6 +394,8 @@ interface Standings {
   rights: Map<string, RightsState | null>
   /** Keys whose visitor erased their data. */
   erased: Set<string>
+  /** The sessions kept for these visitors (sk `session`). */
+  sessions: Map<string, Session>
 }
 
 /**
@@ -355,21 +405,26 @@ interface Standings {
 async function readStandings(keys: ReadonlyArray<string>, deps: CollectDeps): Promise<Standings> {
   const now = deps.now()
   const unique = [...new Set(keys)]
-  if (unique.length === 0) return { consents: new Map(), rights: new Map(), erased: new Set() }
+  if (unique.length === 0)
+    return { consents: new Map(), rights: new Map(), erased: new Set(), sessions: new Map() }
   if (deps.rights?.readManyWithConsent) {
     const standings = await deps.rights.readManyWithConsent(unique, now)
     return {
       consents: new Map([...standings].map(([key, { consent }]) => [key, consent])),
       rights: new Map([...standings].map(([key, standing]) => [key, standing.rights])),
       erased: new Set([...standings].flatMap(([key, standing]) => (standing.erased ? [key] : []))),
+      sessions: new Map(
+        [...standings].flatMap(([key, standing]) => (standing.session ? [[key, standing.session]] : [])),
+      ),
     }
   }
-  const [consents, rights, erased] = await Promise.all([
+  const [consents, rights, erased, sessions] = await Promise.all([
     readConsents(unique, now, deps.consent),
     deps.rights ? deps.rights.readMany(unique, now) : new Map<string, RightsState | null>(),
     readTombstones(unique, now, deps),
+    deps.sessions?.readMany ? deps.sessions.readMany(unique, now) : new Map<string, Session>(),
   ])
-  return { consents, rights, erased }
+  return { consents, rights, erased, sessions }
 }
 
 async function readConsents(

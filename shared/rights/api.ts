@@ -74,4 +74,6 @@ export interface ExportDocument {
   traits: Record<string, string> | null
   rights: RightsState
   deliveries: LedgerEntry[]
+  /** The session kept for clients that bring their own ids (issue 11), when there is one. */
+  session?: { id: string; number: number; startedAt: string; lastActivityAt: string }
 }

@@ -1,5 +1,6 @@
 import type { ConsentRecord } from '#shared/consent/model.ts'
 import { type ConsentReceipt, historyEntryOf } from '#shared/consent/service.ts'
+import type { Session } from '#shared/identity/first-party-cookies.ts'
 import type { HashedTraits } from '#shared/identity/kinds.ts'
 import { consentKey } from '#shared/privacy/pseudonym.ts'
 import type { ExportDocument, LedgerEntry, RightsState } from './api.ts'
@@ -46,6 +47,19 @@ export async function exportVisitor(visitor: Visitor, deps: ExportDeps): Promise
     traits: traitsOf(items.traits),
     rights: rights ?? UNSET_RIGHTS,
     deliveries: [...items.ledger].sort(newestFirst),
+    ...(items.session ? { session: sessionOf(items.session) } : {}),
+  }
+}
+
+const MILLISECONDS_PER_SECOND = 1000
+const isoOf = (seconds: number): string => new Date(seconds * MILLISECONDS_PER_SECOND).toISOString()
+
+function sessionOf(session: Session): NonNullable<ExportDocument['session']> {
+  return {
+    id: session.id,
+    number: session.number,
+    startedAt: isoOf(session.startedAt),
+    lastActivityAt: isoOf(session.lastAt),
   }
 }
 

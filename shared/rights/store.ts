@@ -1,4 +1,5 @@
 import type { ConsentRecord } from '#shared/consent/model.ts'
+import type { Session } from '#shared/identity/first-party-cookies.ts'
 import type { RightsState } from './api.ts'
 
 /** What a change makes of the stored state: everything but the time, which the store sets. */
@@ -10,6 +11,8 @@ export interface VisitorStanding {
   rights: RightsState | null
   /** The visitor erased their data (a tombstone stands): forward nothing, keep nothing. */
   erased: boolean
+  /** The session kept for the visitor (sk `session`), when the store reads it in the same batch. */
+  session?: Session
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ConsentRecord } from '#shared/consent/model.ts'
+import type { Session } from '#shared/identity/first-party-cookies.ts'
 import type { HashedTraits } from '#shared/identity/kinds.ts'
 import type { LedgerEntry, RightsState } from './api.ts'
 
@@ -9,6 +10,8 @@ export interface VisitorItems {
   history: ConsentRecord[]
   traits: HashedTraits | null
   ledger: LedgerEntry[]
+  /** The visitor's session (sk `session`), kept for clients that bring their own ids. */
+  session?: Session
   /** The sort keys of the items of other kinds (`rights`, an erasure's status…), read by their own ports. */
   others: string[]
 }

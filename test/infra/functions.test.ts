@@ -130,7 +130,8 @@ describe('the collector', () => {
           JSON.stringify([statement.Resource].flat()).includes(JSON.stringify(getAtt(table, 'Arn'))),
         ) && [statement.Action].flat().some((action) => WRITE_ACTIONS.includes(action)),
     )
-    // The one write: a hashed-trait item, whose attributes cannot hold a decision (`purposes`).
+    // The two writes: a hashed-trait item and a session item, whose attributes cannot hold a decision
+    // (`purposes`).
     expect(writes).toEqual([
       {
         Action: 'dynamodb:PutItem',
@@ -141,10 +142,17 @@ describe('the collector', () => {
           },
         },
       },
+      {
+        Action: 'dynamodb:PutItem',
+        Resource: getAtt(stack.tables.consent, 'Arn'),
+        Condition: {
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'session', 'expiresAt'] },
+        },
+      },
     ])
   })
 
-  it('may read and write idempotency marks, and write no other table (beyond trait items)', () => {
+  it('may read and write idempotency marks, and write no other table (beyond trait and session items)', () => {
     const writes = statementsOf(stack.collect).filter(
       (statement) =>
         statement.Condition === undefined &&

@@ -213,16 +213,16 @@ describe('collect handler at the edge: routes, write keys, compressed bodies, CO
   })
 
   describe('CORS on every answer', () => {
-    it('gives a configured origin allow-origin on a 404, without allow-credentials', async () => {
+    it('gives a configured origin allow-origin and allow-credentials on a 404 (the tag sends its cookies)', async () => {
       const response = await call(
         apiEvent({ method: 'POST', path: '/v1/nowhere', headers: { origin: ORIGIN } }),
       )
       expect(response.statusCode).toBe(404)
       expect(response.headers?.['access-control-allow-origin']).toBe(ORIGIN)
-      expect(response.headers).not.toHaveProperty('access-control-allow-credentials')
+      expect(response.headers?.['access-control-allow-credentials']).toBe('true')
     })
 
-    it('gives a configured origin allow-origin on 4xx refusals and on success, never credentials', async () => {
+    it('gives a configured origin allow-origin and credentials on 4xx refusals and on success', async () => {
       const responses = [
         await post('/v1/batch', '{not json'),
         await post('/v1/page', { anonymousId: VISITOR }, { authorization: basicAuthorization('unknown-1') }),
@@ -231,7 +231,7 @@ describe('collect handler at the edge: routes, write keys, compressed bodies, CO
       expect(responses.map((response) => response.statusCode)).toEqual([400, 401, 200])
       for (const response of responses) {
         expect(response.headers?.['access-control-allow-origin']).toBe(ORIGIN)
-        expect(response.headers).not.toHaveProperty('access-control-allow-credentials')
+        expect(response.headers?.['access-control-allow-credentials']).toBe('true')
       }
     })
 
@@ -239,6 +239,7 @@ describe('collect handler at the edge: routes, write keys, compressed bodies, CO
       const response = await post('/v1/page', { anonymousId: VISITOR }, { origin: 'https://evil.example' })
       expect(response.statusCode).toBe(403)
       expect(response.headers).not.toHaveProperty('access-control-allow-origin')
+      expect(response.headers).not.toHaveProperty('access-control-allow-credentials')
     })
 
     it('answers an event that has no headers at all with a 4xx, not a crash', async () => {

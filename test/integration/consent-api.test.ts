@@ -108,6 +108,8 @@ describe('PUT /v1/consent', () => {
       policyVersion: '2024-05',
       recordedAt: '2024-05-06T12:00:00.000Z',
       expiresAt: '2024-06-05T12:00:00.000Z',
+      // The visitor reference the tag hands to an embedded scheduler, while analytics is allowed.
+      ref: expect.stringMatching(/^r1\.[A-Za-z0-9_-]+$/),
     })
   })
 

@@ -113,6 +113,7 @@ describe('the visitor export after consent, identify and deliveries through the 
       else if (sk.startsWith('history#'))
         expect(exported.consent.history.map((entry) => entry.receiptId)).toContain(item.receiptId)
       else if (sk === 'traits') expect(exported.traits).toEqual(item.traits)
+      else if (sk === 'session') expect(exported.session?.id).toBe(item.session?.id)
       else if (sk.startsWith('ledger#'))
         expect(exported.deliveries).toContainEqual({
           messageId: item.messageId,

@@ -13,8 +13,6 @@ export const GA4_MAX_PAGE_REFERRER_CHARS = 420
 export const GA4_MAX_BACKDATE_MS = 72 * 60 * 60 * 1000
 /** Kept off the 72 h edge so an event clamped now is still inside the window when GA4 receives it. */
 export const BACKDATE_SAFETY_MS = 60 * 1000
-/** Without a client session id, events in the same 30 minutes share a session (GA4's default timeout). */
-export const GA4_DERIVED_SESSION_MS = 30 * 60 * 1000
 /** We cannot measure engagement server-side; 1 ms is the least that makes events show in Realtime. */
 export const GA4_ENGAGEMENT_TIME_MSEC = 1
 export const MICROS_PER_MILLI = 1000

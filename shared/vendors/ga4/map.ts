@@ -1,10 +1,10 @@
 import ipaddr from 'ipaddr.js'
 import type { CoarseDevice, CollectedEvent, PropertyValue } from '#shared/events/model.ts'
+import { newSessionId } from '#shared/identity/first-party-cookies.ts'
 import type { PurposeByEvent } from '../contract.ts'
 import { allowedUrl, DEFAULT_GA4_ALLOW_LIST, type Ga4AllowList } from './allow-list.ts'
 import {
   BACKDATE_SAFETY_MS,
-  GA4_DERIVED_SESSION_MS,
   GA4_ENGAGEMENT_TIME_MSEC,
   GA4_MAX_BACKDATE_MS,
   GA4_MAX_PAGE_LOCATION_CHARS,
@@ -13,7 +13,6 @@ import {
   GA4_MAX_PARAM_VALUE_CHARS,
   GA4_MAX_PARAMS_PER_EVENT,
   MICROS_PER_MILLI,
-  MILLIS_PER_SECOND,
 } from './limits.ts'
 import { ga4EventName, ga4ParamName } from './names.ts'
 import type { Ga4Device, Ga4Params, Ga4Payload } from './payload.ts'
@@ -46,7 +45,7 @@ export function toGa4Payload(event: CollectedEvent, context: Ga4PayloadContext):
   const allow = context.allowList ?? DEFAULT_GA4_ALLOW_LIST
   const dropped = context.dropped ?? ignoreDrop
   const fixedParams: Ga4Params = {
-    session_id: sessionId(event.context.sessionId, eventTimeMs),
+    ...sessionParams(event.context),
     engagement_time_msec: GA4_ENGAGEMENT_TIME_MSEC,
     ...pageParams(event.page, allow, context.marketingAllowed, dropped),
   }
@@ -80,14 +79,16 @@ function clampToGa4Window(timeMs: number, now: Date): number {
 }
 
 /**
- * The client's session id when it sent one; otherwise the start (Unix seconds, like gtag's session ids)
- * of the 30-minute bucket the event falls in, so a visitor's events in the same half hour share a session.
+ * `session_id`: the client's own (RudderStack's `context.sessionId`) when it sent one, else the
+ * collector's session (cookie or kept per visitor, random ids), with its `session_number`. An event
+ * without either (built outside the collector) gets an id of its own, never a clock value that
+ * other visitors would share. (`ga_session_number` is GA4's export name; `ga_` params are reserved.)
  */
-function sessionId(clientSessionId: string | undefined, eventTimeMs: number): string | number {
-  const fromClient = safeText(clientSessionId, GA4_MAX_PARAM_VALUE_CHARS)
-  if (fromClient !== undefined) return fromClient
-  const bucketStartMs = Math.floor(eventTimeMs / GA4_DERIVED_SESSION_MS) * GA4_DERIVED_SESSION_MS
-  return bucketStartMs / MILLIS_PER_SECOND
+function sessionParams(context: CollectedEvent['context']): Ga4Params {
+  const fromClient = safeText(context.sessionId, GA4_MAX_PARAM_VALUE_CHARS)
+  if (fromClient !== undefined) return { session_id: fromClient }
+  if (context.session) return { session_id: context.session.id, session_number: context.session.number }
+  return { session_id: newSessionId() }
 }
 
 /** Page URL and referrer keep only allowed parameters; the title goes only when the site forwards titles. */

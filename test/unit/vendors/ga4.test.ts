@@ -113,10 +113,31 @@ describe('toGa4Payload: sessions and time', () => {
     expect(mapped(event).event.params.session_id).toBe('1717322400')
   })
 
-  it('derives the session id from the 30-minute bucket of the event time, in seconds', () => {
-    const event = collectedEvent({ timestamp: '2025-06-02T10:44:59.000Z' })
+  it("sends the collector's session id and number when the client sent none", () => {
+    const context = { ...collectedEvent().context, session: { id: '4242424242424242', number: 3 } }
+    const params = mapped(collectedEvent({ context })).event.params
 
-    expect(mapped(event).event.params.session_id).toBe(Date.parse('2025-06-02T10:30:00.000Z') / 1000)
+    expect([params.session_id, params.session_number]).toEqual(['4242424242424242', 3])
+  })
+
+  it("prefers the client's own session id to the collector's", () => {
+    const context = {
+      ...collectedEvent().context,
+      sessionId: 'rudder-1',
+      session: { id: '4242424242424242', number: 3 },
+    }
+    const params = mapped(collectedEvent({ context })).event.params
+
+    expect(params.session_id).toBe('rudder-1')
+    expect(params).not.toHaveProperty('session_number')
+  })
+
+  it('never gives two visitors in the same half hour one clock-derived session id', () => {
+    const first = mapped(collectedEvent({ timestamp: '2025-06-02T10:44:59.000Z' })).event.params.session_id
+    const second = mapped(collectedEvent({ timestamp: '2025-06-02T10:44:59.000Z' })).event.params.session_id
+
+    expect(first).not.toBe(second)
+    expect(first).not.toBe(Date.parse('2025-06-02T10:30:00.000Z') / 1000)
   })
 
   it('sends the event time in microseconds', () => {
