@@ -64,6 +64,8 @@ describe(`the Lambda bundles, run by ${LAMBDA_NODE}`, () => {
       QUEUE_URL_GA4: queueUrl,
       DLQ_URL: await sqs.createQueue('tagwarden-ga4-dlq'),
       VENDOR: 'ga4',
+      // As the stack sets it from the queue's redrive policy.
+      MAX_RECEIVE_COUNT: '5',
       TAGWARDEN_PSEUDONYM_KEY: 'artefact-test-pseudonym-key',
       VENDOR_CREDENTIALS: JSON.stringify({ apiSecret: 'artefact-ga4-secret' }),
       QUEUE_URL: queueUrl,
