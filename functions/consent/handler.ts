@@ -229,9 +229,12 @@ export function createConsentHandler(deps: ConsentHandlerDeps) {
     const anonymousId = known ?? newVisitorId()
     const nonce = proof.nonce ?? newTokenNonce()
     const receipt = await confirmConsent(siteId, anonymousId, purposes, deps, proof.record ?? null, nonce)
+    // An id the browser did not name stays in its HttpOnly cookie: the page's scripts never see it.
+    const { anonymousId: _cookieId, ...unnamed } = receipt
+    const shown = named === undefined ? unnamed : receipt
     const answer = receipt.purposes.analytics
-      ? { ...receipt, ref: visitorRef(deps.pseudonymKey, siteId, anonymousId) }
-      : receipt
+      ? { ...shown, ref: visitorRef(deps.pseudonymKey, siteId, anonymousId) }
+      : shown
     // The token is re-issued on every answer, so it lives as long as the decision it proves.
     const result = jsonResponse(200, answer, { 'set-cookie': tokenCookie(siteId, anonymousId, nonce) })
     const cookies = allows

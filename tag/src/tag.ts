@@ -95,11 +95,11 @@ function flush(leaving: boolean) {
 
 function consent(purposes: Purposes) {
   const next: Decision = { analytics: !!purposes.analytics, marketing: !!purposes.marketing && !gpc }
-  const previous = decision
   decision = next
   const events = held
   held = []
-  if (previous && previous.analytics === next.analytics && previous.marketing === next.marketing) return
+  // Recorded again even when unchanged (the server adds no history then): the answer renews the
+  // cookies, and sets them anew when they have gone (expired, cleared) while this page kept the decision.
   recording = false
   if (!allows(next)) queue = []
   else queue.push(...events)

@@ -140,6 +140,12 @@ const putConsent = (jar: Jar | undefined, body: object, key = WRITE_KEY, origin 
 const accept = (jar: Jar, purposes: Partial<Record<Purpose, boolean>> = { analytics: true }) =>
   putConsent(jar, { purposes })
 
+/** Accepts analytics, and answers the id the browser was given: it is only in the HttpOnly cookie. */
+async function acceptedId(jar: Jar): Promise<string | undefined> {
+  await accept(jar)
+  return jar.get('tw_id')
+}
+
 const page = (jar: Jar | undefined, event: object = {}) =>
   send(collectHandler(), { method: 'POST', path: '/v1/page', body: event, headers: browserHeaders() }, jar)
 
@@ -184,31 +190,34 @@ describe('PUT /v1/consent from a browser that names no id', () => {
     expect(response.statusCode).toBe(200)
     const body = jsonOf(response)
     expect(body.purposes).toEqual({ analytics: true, marketing: false })
-    expect(body.anonymousId).toMatch(/^[A-Za-z0-9_-]{22}$/)
+    const id = jar.get('tw_id')
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/)
+    // The page's scripts never see the id: it is not in the answer.
+    expect(body).not.toHaveProperty('anonymousId')
     expect(response.cookies).toEqual([
-      `tw_id=${body.anonymousId}; Max-Age=${395 * DAY_SECONDS}; Path=/; HttpOnly; Secure; SameSite=Lax`,
+      `tw_id=${id}; Max-Age=${395 * DAY_SECONDS}; Path=/; HttpOnly; Secure; SameSite=Lax`,
     ])
     // The visitor token of issue 10 rides along as before.
     expect(response.headers?.['set-cookie']).toMatch(/^tw_vt=v1\./)
     expect(typeof body.ref).toBe('string')
-    expect(visitorFromRef(PSEUDONYM_KEY, 'shop', String(body.ref))).toBe(body.anonymousId)
+    expect(visitorFromRef(PSEUDONYM_KEY, 'shop', String(body.ref))).toBe(id)
     expect(response.headers?.['access-control-allow-credentials']).toBe('true')
   })
 
   it('gives two browsers two different ids', async () => {
-    const first = jsonOf(await accept(browserJar())).anonymousId
-    const second = jsonOf(await accept(browserJar())).anonymousId
+    const first = await acceptedId(browserJar())
+    const second = await acceptedId(browserJar())
     expect(first).not.toBe(second)
   })
 
   it('keeps the cookie id on later calls and adds no history entry for an unchanged decision', async () => {
     const jar = browserJar()
-    const id = jsonOf(await accept(jar)).anonymousId
+    const id = await acceptedId(jar)
     for (let load = 0; load < 3; load++) {
       clock = new Date(clock.getTime() + MINUTE_MS)
       const again = await accept(jar)
       expect(again.statusCode).toBe(200)
-      expect(jsonOf(again).anonymousId).toBe(id)
+      expect(jar.get('tw_id')).toBe(id)
     }
     const items = await partition('shop', String(id))
     expect(items.filter((item) => String(item.sk).startsWith('history#'))).toHaveLength(1)
@@ -216,7 +225,7 @@ describe('PUT /v1/consent from a browser that names no id', () => {
 
   it('sends no ref without analytics, and a changed decision is recorded', async () => {
     const jar = browserJar()
-    const id = String(jsonOf(await accept(jar)).anonymousId)
+    const id = String(await acceptedId(jar))
     const marketingOnly = await accept(jar, { marketing: true })
     expect(jsonOf(marketingOnly)).not.toHaveProperty('ref')
     expect(jsonOf(marketingOnly).purposes).toEqual({ analytics: false, marketing: true })
@@ -226,7 +235,7 @@ describe('PUT /v1/consent from a browser that names no id', () => {
 
   it('a refusal of both records it for the cookie id and clears tw_id and tw_s', async () => {
     const jar = browserJar()
-    const id = String(jsonOf(await accept(jar)).anonymousId)
+    const id = String(await acceptedId(jar))
     await page(jar)
     expect(jar.get('tw_s')).toBeDefined()
 
@@ -257,19 +266,19 @@ describe('PUT /v1/consent from a browser that names no id', () => {
   it('ignores a malformed tw_id and mints a new id', async () => {
     const jar = browserJar()
     jar.set('tw_id', 'not an id!')
-    const body = jsonOf(await accept(jar))
-    expect(body.anonymousId).toMatch(/^[A-Za-z0-9_-]{22}$/)
+    await accept(jar)
+    expect(jar.get('tw_id')).toMatch(/^[A-Za-z0-9_-]{22}$/)
   })
 
   it('counts a tw_id only with the proof of its decision: a forged cookie gets a new id, known id or not', async () => {
-    const known = String(jsonOf(await accept(browserJar())).anonymousId)
+    const known = String(await acceptedId(browserJar()))
     const answers = []
     for (const claimed of [known, 'AAAAAAAAAAAAAAAAAAAAAA']) {
       const forger = browserJar()
       forger.set('tw_id', claimed)
       const response = await accept(forger)
       expect(response.statusCode).toBe(200)
-      answers.push(jsonOf(response).anonymousId)
+      answers.push(forger.get('tw_id'))
     }
     expect(answers).not.toContain(known)
     expect(answers).not.toContain('AAAAAAAAAAAAAAAAAAAAAA')
@@ -300,7 +309,7 @@ function scanAll() {
 describe('revocation and erasure', () => {
   it('DELETE /v1/consent/{id} clears tw_id and tw_s', async () => {
     const jar = browserJar()
-    const id = String(jsonOf(await accept(jar)).anonymousId)
+    const id = String(await acceptedId(jar))
     await page(jar)
     const revoked = await send(
       consentHandler(),
@@ -403,7 +412,7 @@ describe('collect with the visitor cookie', () => {
 
   it('sets no session cookie without consent, and clears the cookies of a browser that may not keep them', async () => {
     const jar = browserJar()
-    const id = String(jsonOf(await accept(jar)).anonymousId)
+    const id = String(await acceptedId(jar))
     await page(jar)
     // The decision is withdrawn by the backend: the browser still holds both cookies.
     await send(consentHandler(), {
@@ -527,7 +536,7 @@ describe("consent.browserIds: 'cookie-only'", () => {
     const first = await putConsent(jar, { purposes: { analytics: true } }, STRICT_KEY, STRICT_ORIGIN)
     expect(first.statusCode).toBe(200)
     expect(first.cookies?.[0]).toContain(`Max-Age=${30 * DAY_SECONDS};`)
-    const id = String(jsonOf(first).anonymousId)
+    const id = String(jar.get('tw_id'))
     const read = await send(
       consentHandler(),
       { method: 'GET', path: `/v1/consent/${id}`, headers: strictHeaders },

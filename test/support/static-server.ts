@@ -13,6 +13,12 @@ export interface StaticServer {
    * browser applies CORS to every call the page makes to the API.
    */
   url: string
+  /**
+   * The same server as `http://127.0.0.1:<port>`: the API's own site (another port is another origin of
+   * the same site), as `www.example.com` is for a tagwarden endpoint at `t.example.com`. First-party
+   * cookies (SameSite=Lax) reach the API only from a page of the same site.
+   */
+  sameSiteUrl: string
   /** Serves `file` at `path` (exact match) from now on. */
   serve(path: string, file: StaticFile): void
   close(): Promise<void>
@@ -36,6 +42,7 @@ export async function startStaticServer(): Promise<StaticServer> {
 
   return {
     url: `http://localhost:${port}`,
+    sameSiteUrl: `http://127.0.0.1:${port}`,
     serve(path, file) {
       files.set(path, file)
     },
