@@ -276,6 +276,7 @@ export function createConsentHandler(deps: ConsentHandlerDeps) {
           rights: deps.rights,
           callerOf: (writeKey) => callerOf(event, writeKey),
           accessTo: (caller, anonymousId) => accessTo(caller, event, anonymousId),
+          cookieVisitor: cookieVisitorOf(event),
         })
     }
   }

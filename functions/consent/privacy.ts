@@ -17,6 +17,18 @@ export interface PrivacyContext {
   callerOf: (bodyWriteKey: string | undefined) => Caller
   /** The server key, or the browser's valid visitor token for the id; else the unknown-id answer. */
   accessTo: (caller: Caller, anonymousId: string) => Promise<VisitorAccess>
+  /** The visitor cookie's id (tw_id); a body that names no visitor is about this one (tag.js pages). */
+  cookieVisitor?: string | undefined
+}
+
+/**
+ * The body, with the visitor cookie's id when it names none: a page using tag.js never sees its
+ * visitor id (HttpOnly), yet may ask for its rights. The id still needs its token like a named one.
+ */
+function withCookieVisitor(input: unknown, cookieVisitor: string | undefined): unknown {
+  const isObject = typeof input === 'object' && input !== null && !Array.isArray(input)
+  if (!isObject || cookieVisitor === undefined || 'anonymousId' in input) return input
+  return { ...input, anonymousId: cookieVisitor }
 }
 
 function parsed<T>(result: { ok: true; value: T } | { ok: false; field: string; message: string }): T {
@@ -39,7 +51,9 @@ export async function servePrivacyRequest(
   event: APIGatewayProxyEventV2,
   context: PrivacyContext,
 ): Promise<HttpResult> {
-  const input = jsonBody(event)
+  const body = jsonBody(event)
+  const named = typeof body === 'object' && body !== null && 'anonymousId' in body
+  const input = withCookieVisitor(body, context.cookieVisitor)
   const prove = async (body: { anonymousId: string; writeKey?: string | undefined }): Promise<Visitor> => {
     const caller = context.callerOf(body.writeKey)
     const access = await context.accessTo(caller, body.anonymousId)
@@ -72,8 +86,10 @@ export async function servePrivacyRequest(
       const body = parsed(parsePrivacyBody(privacyRequestSchemas.erase, input))
       const visitor = await prove(body)
       const status = await rightsOf(context).erase(visitor)
+      // The status route takes the id, which a tag.js page learns only now, when it no longer counts.
+      const answer = named ? status : { ...status, anonymousId: visitor.anonymousId }
       return {
-        ...jsonResponse(202, status, { 'set-cookie': CLEARED_VISITOR_TOKEN_COOKIE }),
+        ...jsonResponse(202, answer, { 'set-cookie': CLEARED_VISITOR_TOKEN_COOKIE }),
         cookies: [...CLEARED_FIRST_PARTY_COOKIES],
       }
     }

@@ -350,6 +350,35 @@ describe('revocation and erasure', () => {
     ])
     expect((await partition('shop', visitor)).map((item) => item.sk)).not.toContain('session')
   })
+
+  it("takes a tag.js page's rights requests for its cookie visitor, who never saw their id", async () => {
+    const jar = browserJar()
+    const id = String(await acceptedId(jar))
+    const privacy = (action: string, body: object, from?: Jar) =>
+      send(
+        consentHandler(),
+        { method: 'POST', path: `/v1/privacy/${action}`, body, headers: browserHeaders() },
+        from,
+      )
+
+    const exported = await privacy('export', {}, jar)
+    expect(exported.statusCode).toBe(200)
+    expect(JSON.stringify(jsonOf(exported))).toContain('"analytics":true')
+    // Without the cookies there is no visitor to speak of; with a forged tw_id, nobody's data.
+    expect(jsonOf(await privacy('export', {}))).toMatchObject({ field: 'anonymousId' })
+    const forger = browserJar()
+    forger.set('tw_id', id)
+    expect((await privacy('export', {}, forger)).statusCode).toBe(404)
+
+    const erased = await privacy('erase', {}, jar)
+    expect(erased.statusCode).toBe(202)
+    const { erasureId, anonymousId } = jsonOf(erased)
+    expect(anonymousId).toBe(id)
+    expect(jar.get('tw_id')).toBeUndefined()
+    const status = await privacy('erase/status', { anonymousId, erasureId })
+    expect(status.statusCode).toBe(200)
+    expect((await partition('shop', id)).map((item) => item.sk)).not.toContain('current')
+  })
 })
 
 describe('collect with the visitor cookie', () => {
