@@ -153,9 +153,10 @@ w.tagwarden = api
 
 const remembered = stored()
 if (remembered) {
-  decision = { ...remembered, marketing: remembered.marketing && !gpc }
-  api.ref = decision.ref
-  recording = allows(decision)
+  api.ref = remembered.ref
+  // Recorded again on every page: the answer renews the cookies the events are attributed by, and
+  // sets them anew if they have gone while this browser kept the decision.
+  consent(remembered)
 }
 
 for (const method of ['pushState', 'replaceState'] as const) {
