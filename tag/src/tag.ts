@@ -12,6 +12,8 @@ const DECISION_KEY = 'tw'
 
 interface Decision extends Purposes {
   ref?: string
+  /** When the stored consent expires (ISO 8601, from the answer); the kept decision lapses with it. */
+  e?: string
 }
 
 type Call = [string, ArrayLike<unknown>]
@@ -39,7 +41,10 @@ const allows = (purposes?: Purposes) => !!purposes && (purposes.analytics || pur
 function stored(): Decision | undefined {
   try {
     const value = JSON.parse(localStorage.getItem(DECISION_KEY) || 'null')
-    return value && typeof value.analytics === 'boolean' ? value : undefined
+    // A decision past its consent's expiry is not renewed silently: the banner must ask again.
+    return value && typeof value.analytics === 'boolean' && value.e > new Date().toISOString()
+      ? value
+      : undefined
   } catch {
     return undefined
   }
@@ -110,8 +115,9 @@ function consent(purposes: Purposes) {
     body: JSON.stringify({ writeKey, purposes: { analytics: next.analytics, marketing: next.marketing } }),
   })
     .then((response) => response.json())
-    .then((answer: { ref?: unknown }) => {
+    .then((answer: { ref?: unknown; expiresAt?: string }) => {
       if (next.analytics && typeof answer.ref === 'string') next.ref = answer.ref
+      next.e = answer.expiresAt
     })
     .catch(() => {})
     .then(() => {

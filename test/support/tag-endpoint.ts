@@ -3,6 +3,7 @@ import { eventually } from './eventually.ts'
 
 /** The visitor reference the stand-in answers a consent with, as the real one would while analytics is allowed. */
 export const TEST_REF = 'r1.test'
+const CONSENT_LIFETIME_MS = 395 * 24 * 60 * 60 * 1000
 
 export interface TagEndpoint extends CaptureServer {
   /** Every request except loading the tag and CORS preflights: what the tag itself sent. */
@@ -35,7 +36,9 @@ export async function startTagEndpoint(tagCode: () => string): Promise<TagEndpoi
       if (request.method === 'PUT' && request.path === '/v1/consent') {
         const { purposes } = JSON.parse(request.body)
         const ref = purposes?.analytics === true ? { ref: TEST_REF } : {}
-        return { status: 200, headers: json, body: JSON.stringify({ purposes, ...ref }) }
+        // As the real answer: the consent's expiry, after which the tag forgets the kept decision.
+        const expiresAt = new Date(Date.now() + CONSENT_LIFETIME_MS).toISOString()
+        return { status: 200, headers: json, body: JSON.stringify({ purposes, expiresAt, ...ref }) }
       }
       return { status: 200, headers: json, body: '{"success":true}' }
     },

@@ -166,6 +166,24 @@ describe('the first-party tag in Chromium', () => {
     await visitor.context.close()
   })
 
+  it('forgets a kept decision once its consent has expired: the banner must ask again', async () => {
+    const visitor = await visit()
+    await call(visitor, `tagwarden.consent({ analytics: true, marketing: false })`)
+    await expect.poll(() => call(visitor, 'tagwarden.ref')).toBe(TEST_REF)
+    await call(
+      visitor,
+      `localStorage.tw = JSON.stringify({ ...JSON.parse(localStorage.tw), e: '2020-01-01T00:00:00.000Z' })`,
+    )
+    await visitor.stayFor(BATCH_WAIT_MS)
+    await endpoint.nextSent(isBatch)
+    endpoint.requests.length = 0
+    await visitor.page.goto(`${site.url}/`)
+    await visitor.stayFor(BATCH_WAIT_MS * 3)
+
+    expect(endpoint.sent()).toEqual([])
+    await visitor.context.close()
+  })
+
   it('drops the held events when the visitor refuses', async () => {
     const visitor = await visit()
     await call(visitor, `tagwarden.track('Before Refusal')`)
