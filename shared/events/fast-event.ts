@@ -61,10 +61,70 @@ function stringOrNumberId(value: unknown, maxLength: number): string | undefined
 
 function optionalTimestamp(value: unknown): string | undefined | Unsure {
   if (isAbsent(value)) return undefined
-  if (typeof value !== 'string' || !ISO_DATE_TIME.test(value)) return UNSURE
+  if (typeof value !== 'string') return UNSURE
+  // Clients mostly send what toISOString writes: that form is its own normal form, kept as it is.
+  if (isCanonicalIsoTime(value)) return value
+  if (!ISO_DATE_TIME.test(value)) return UNSURE
   // `new Date(text)` parses exactly as Date.parse does: one parse serves the check and the result.
   const time = Date.parse(value)
   return Number.isNaN(time) ? UNSURE : new Date(time).toISOString()
+}
+
+const CANONICAL_ISO_CHARS = 24
+const CANONICAL_ISO_SEPARATORS: ReadonlyArray<readonly [number, number]> = [
+  [4, 0x2d], // -
+  [7, 0x2d],
+  [10, 0x54], // T
+  [13, 0x3a], // :
+  [16, 0x3a],
+  [19, 0x2e], // .
+  [23, 0x5a], // Z
+]
+
+/** The decimal number in `text` from `start` to `end`, or -1 when a character there is not a digit. */
+function digitsAt(text: string, start: number, end: number): number {
+  let number = 0
+  for (let index = start; index < end; index++) {
+    const digit = text.charCodeAt(index) - 0x30
+    if (digit < 0 || digit > 9) return -1
+    number = number * 10 + digit
+  }
+  return number
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
+}
+
+/**
+ * `YYYY-MM-DDTHH:mm:ss.sssZ` naming a real instant: exactly what `new Date(text).toISOString()` gives
+ * back unchanged, checked in one pass without parsing.
+ */
+export function isCanonicalIsoTime(text: string): boolean {
+  if (text.length !== CANONICAL_ISO_CHARS) return false
+  for (const [index, char] of CANONICAL_ISO_SEPARATORS) if (text.charCodeAt(index) !== char) return false
+  const year = digitsAt(text, 0, 4)
+  const month = digitsAt(text, 5, 7)
+  const day = digitsAt(text, 8, 10)
+  const hour = digitsAt(text, 11, 13)
+  const minute = digitsAt(text, 14, 16)
+  const second = digitsAt(text, 17, 19)
+  const millis = digitsAt(text, 20, 23)
+  return (
+    year >= 0 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    hour >= 0 &&
+    hour <= 23 &&
+    minute >= 0 &&
+    minute <= 59 &&
+    second >= 0 &&
+    second <= 59 &&
+    millis >= 0
+  )
 }
 
 /** `z.record(z.string(), z.unknown())` gives a copy. */

@@ -287,6 +287,7 @@ export async function collectSiteEvents(
     [...consents].flatMap(([key, record]) => (record?.purposes.marketing === true ? [key] : [])),
   )
   const identified: Array<{ event: CollectedEvent; consentKey: string; consent: ConsentRecord }> = []
+  const enqueuedAt = receivedAt.toISOString()
   const outgoing = new Map<VendorId, VendorMessage[]>()
   for (const event of screened.fresh) {
     const key = pseudonyms.consentKey(event.visitorId)
@@ -323,14 +324,17 @@ export async function collectSiteEvents(
         continue
       }
       const decision = decide({ vendor: vendorPolicy(vendor.id, settings), ...facts, coverage })
-      const dropped: Array<{ field: string; reason: string }> = []
+      let dropped: Array<{ field: string; reason: string }> | undefined
       const payload = decision.allow
         ? vendor.toPayload(withSession(event, sessionOf(key)), edge.grant(vendor, event, key), {
             settings,
             pseudonyms,
             marketingAllowed: !rules.statisticsOnly && optedInFor(vendor.id, 'marketing', facts, coverage),
             now: receivedAt,
-            dropped: (field, reason) => dropped.push({ field, reason }),
+            dropped: (field, reason) => {
+              dropped ??= []
+              dropped.push({ field, reason })
+            },
           })
         : null
       const outcome: Decision =
@@ -344,11 +348,11 @@ export async function collectSiteEvents(
         allow: outcome.allow,
         reason: outcome.reason,
         ...(redactions ? { redactions } : {}),
-        ...(dropped.length > 0 ? { dropped } : {}),
+        ...(dropped ? { dropped } : {}),
       })
       if (!outcome.allow) continue
       const messages = outgoing.get(vendor.id) ?? []
-      messages.push(vendorMessage(vendor.id, key, event, payload, receivedAt, rules))
+      messages.push(vendorMessage(vendor.id, key, event, payload, enqueuedAt, rules))
       outgoing.set(vendor.id, messages)
     }
   }
@@ -458,7 +462,7 @@ function vendorMessage(
   key: string,
   event: CollectedEvent,
   payload: unknown,
-  enqueuedAt: Date,
+  enqueuedAt: string,
   rules: SourceRules,
 ): VendorMessage {
   return {
@@ -472,7 +476,7 @@ function vendorMessage(
       gpc: event.context.gpc,
       ...(rules.anonymousStatistic ? { anonymousStatistic: true as const } : {}),
     },
-    enqueuedAt: enqueuedAt.toISOString(),
+    enqueuedAt,
     payload,
   }
 }
