@@ -14,6 +14,7 @@ import {
   type Session,
 } from '#shared/identity/first-party-cookies.ts'
 import type { TraitStore } from '#shared/identity/trait-store.ts'
+import { perRequestMemo } from '#shared/lib/memoize.ts'
 import { EVERY_VERSION_COVERS_ALL, type PolicyCoverage } from '#shared/policy/coverage.ts'
 import { anonymisedClientIp } from '#shared/privacy/client-ip.ts'
 import type { Redaction } from '#shared/privacy/pii-policy.ts'
@@ -288,6 +289,7 @@ export async function collectSiteEvents(
   )
   const identified: Array<{ event: CollectedEvent; consentKey: string; consent: ConsentRecord }> = []
   const enqueuedAt = receivedAt.toISOString()
+  const perRequest = perRequestMemo()
   const outgoing = new Map<VendorId, VendorMessage[]>()
   for (const event of screened.fresh) {
     const key = pseudonyms.consentKey(event.visitorId)
@@ -331,6 +333,7 @@ export async function collectSiteEvents(
             pseudonyms,
             marketingAllowed: !rules.statisticsOnly && optedInFor(vendor.id, 'marketing', facts, coverage),
             now: receivedAt,
+            perRequest,
             dropped: (field, reason) => {
               dropped ??= []
               dropped.push({ field, reason })

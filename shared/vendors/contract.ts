@@ -1,3 +1,4 @@
+import type { PerRequestMemo } from '#shared/lib/memoize.ts'
 import '#shared/lib/zod-messages.ts'
 import * as z from 'zod/mini'
 import type { Purpose } from '#shared/consent/model.ts'
@@ -44,6 +45,11 @@ export interface MapContext<Settings> {
   now: Date
   /** Tells the decision trace that a field of the event was left out, and why (never its value). */
   dropped(field: string, reason: string): void
+  /**
+   * Memoizes a pure function for this request (a batch repeats its event names, keys and URLs).
+   * Absent: each call computes anew.
+   */
+  perRequest?: PerRequestMemo
 }
 
 export interface SendContext<Settings, Credentials> {

@@ -31,6 +31,7 @@ export const ga4Vendor: Vendor<'ga4', Ga4Settings, Ga4Payload, Ga4Credentials> =
       now: context.now,
       allowList: ga4AllowList(context.settings),
       dropped: context.dropped,
+      ...(context.perRequest ? { perRequest: context.perRequest } : {}),
     }),
   narrow: (payload, optedIn) => (optedIn('marketing') ? payload : withAdSignalsDenied(payload)),
   buildRequests: ga4Requests,

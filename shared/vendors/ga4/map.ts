@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js'
 import type { CoarseDevice, CollectedEvent, PropertyValue } from '#shared/events/model.ts'
 import { newSessionId } from '#shared/identity/first-party-cookies.ts'
+import type { PerRequestMemo } from '#shared/lib/memoize.ts'
 import type { PurposeByEvent } from '../contract.ts'
 import { allowedUrl, DEFAULT_GA4_ALLOW_LIST, type Ga4AllowList } from './allow-list.ts'
 import {
@@ -32,6 +33,8 @@ export interface Ga4PayloadContext {
   allowList?: Ga4AllowList
   /** Told of each field the allow-list leaves out (for the decision trace); never given a value. */
   dropped?: (field: string, reason: string) => void
+  /** Memoizes the mapping's pure steps for one request (names, URLs, device); absent: none kept. */
+  perRequest?: PerRequestMemo
 }
 
 /**
@@ -44,16 +47,14 @@ export function toGa4Payload(event: CollectedEvent, context: Ga4PayloadContext):
   const eventTimeMs = clampToGa4Window(Date.parse(event.timestamp), context.now)
   const allow = context.allowList ?? DEFAULT_GA4_ALLOW_LIST
   const dropped = context.dropped ?? ignoreDrop
-  const fixedParams: Ga4Params = {
-    ...sessionParams(event.context),
-    engagement_time_msec: GA4_ENGAGEMENT_TIME_MSEC,
-    ...pageParams(event.page, allow, context.marketingAllowed, dropped),
-  }
-  const params =
-    event.type === 'track' ? withProperties(fixedParams, event.properties, allow, dropped) : fixedParams
+  const memo = context.perRequest ?? computeEachTime
+  const params = sessionParams(event.context)
+  params.engagement_time_msec = GA4_ENGAGEMENT_TIME_MSEC
+  addPageParams(params, event.page, allow, context.marketingAllowed, dropped, memo)
+  if (event.type === 'track') addProperties(params, event.properties, allow, dropped, memo(ga4ParamName))
   const signal = context.marketingAllowed ? 'GRANTED' : 'DENIED'
   const ipOverride = context.sendTruncatedIp ? truncatedIpOrNothing(event.context.ip) : undefined
-  const device = ga4Device(event.context.device)
+  const device = memo(ga4Device)(event.context.device)
   return {
     client_id: context.clientId,
     consent: { ad_user_data: signal, ad_personalization: signal },
@@ -61,7 +62,7 @@ export function toGa4Payload(event: CollectedEvent, context: Ga4PayloadContext):
     ...(ipOverride ? { ip_override: ipOverride } : {}),
     ...(device ? { device } : {}),
     event: {
-      name: event.type === 'page' ? 'page_view' : ga4EventName(event.name ?? ''),
+      name: event.type === 'page' ? 'page_view' : memo(ga4EventName)(event.name ?? ''),
       params,
       timestamp_micros: eventTimeMs * MICROS_PER_MILLI,
     },
@@ -70,6 +71,7 @@ export function toGa4Payload(event: CollectedEvent, context: Ga4PayloadContext):
 
 type Dropped = (field: string, reason: string) => void
 const ignoreDrop: Dropped = () => {}
+const computeEachTime: PerRequestMemo = (compute) => compute
 
 /** Into [now − 72 h (plus a safety minute), now]; an unreadable time counts as now. */
 function clampToGa4Window(timeMs: number, now: Date): number {
@@ -91,51 +93,98 @@ function sessionParams(context: CollectedEvent['context']): Ga4Params {
   return { session_id: newSessionId() }
 }
 
+/** A page URL as GA4 may take it, and the names of the query parameters left out of it. */
+interface KeptUrl {
+  url: string | undefined
+  droppedNames: ReadonlyArray<string>
+}
+
+type KeptUrlOf = (url: string | undefined) => KeptUrl
+
+/** Per allow-list, pure functions of the URL alone (so a request can memoize them): by field, by marketing. */
+const keptUrlFunctions = new WeakMap<Ga4AllowList, Record<'location' | 'referrer', [KeptUrlOf, KeptUrlOf]>>()
+
+function keptUrlOf(
+  allow: Ga4AllowList,
+  field: 'location' | 'referrer',
+  marketingAllowed: boolean,
+): KeptUrlOf {
+  let functions = keptUrlFunctions.get(allow)
+  if (!functions) {
+    const keeper =
+      (maxChars: number, marketing: boolean): KeptUrlOf =>
+      (url) => {
+        const droppedNames: string[] = []
+        const kept = allowedUrl(url, allow, marketing, (name) => droppedNames.push(name))
+        return { url: safeText(kept, maxChars), droppedNames }
+      }
+    functions = {
+      location: [keeper(GA4_MAX_PAGE_LOCATION_CHARS, false), keeper(GA4_MAX_PAGE_LOCATION_CHARS, true)],
+      referrer: [keeper(GA4_MAX_PAGE_REFERRER_CHARS, false), keeper(GA4_MAX_PAGE_REFERRER_CHARS, true)],
+    }
+    keptUrlFunctions.set(allow, functions)
+  }
+  return functions[field][marketingAllowed ? 1 : 0]
+}
+
+function keptUrl(
+  url: string | undefined,
+  kept: KeptUrlOf,
+  field: string,
+  dropped: Dropped,
+): string | undefined {
+  const { url: allowed, droppedNames } = kept(url)
+  for (const name of droppedNames) dropped(`${field}?${name}`, 'query parameter not in GA4 allowedUrlParams')
+  return allowed
+}
+
 /** Page URL and referrer keep only allowed parameters; the title goes only when the site forwards titles. */
-function pageParams(
+function addPageParams(
+  params: Ga4Params,
   page: CollectedEvent['page'],
   allow: Ga4AllowList,
   marketingAllowed: boolean,
   dropped: Dropped,
-): Ga4Params {
-  const params: Ga4Params = {}
-  const droppedParam = (field: string) => (name: string) =>
-    dropped(`${field}?${name}`, 'query parameter not in GA4 allowedUrlParams')
-  const location = safeText(
-    allowedUrl(page.url, allow, marketingAllowed, droppedParam('context.page.url')),
-    GA4_MAX_PAGE_LOCATION_CHARS,
+  memo: PerRequestMemo,
+): void {
+  const location = keptUrl(
+    page.url,
+    memo(keptUrlOf(allow, 'location', marketingAllowed)),
+    'context.page.url',
+    dropped,
   )
   if (page.title !== undefined && !allow.pageTitle)
     dropped('context.page.title', 'GA4 forwardPageTitle is off (titles are free text)')
   const title = allow.pageTitle ? safeText(page.title, GA4_MAX_PAGE_TITLE_CHARS) : undefined
-  const referrer = safeText(
-    allowedUrl(page.referrer, allow, marketingAllowed, droppedParam('context.page.referrer')),
-    GA4_MAX_PAGE_REFERRER_CHARS,
+  const referrer = keptUrl(
+    page.referrer,
+    memo(keptUrlOf(allow, 'referrer', marketingAllowed)),
+    'context.page.referrer',
+    dropped,
   )
   if (location !== undefined) params.page_location = location
   if (title !== undefined) params.page_title = title
   if (referrer !== undefined) params.page_referrer = referrer
-  return params
 }
 
 /**
  * Adds the event's allowed properties as params without overriding the fixed ones, up to GA4's 25 per
  * event. A property whose GA4 name the allow-list does not hold is dropped.
  */
-function withProperties(
-  fixed: Ga4Params,
+function addProperties(
+  params: Ga4Params,
   properties: Record<string, PropertyValue>,
   allow: Ga4AllowList,
   dropped: Dropped,
-): Ga4Params {
-  const params: Ga4Params = { ...fixed }
+  paramName: typeof ga4ParamName,
+): void {
   let count = Object.keys(params).length
   for (const [key, value] of Object.entries(properties)) {
     if (count >= GA4_MAX_PARAMS_PER_EVENT) {
       dropped(`properties.${key}`, `GA4 takes at most ${GA4_MAX_PARAMS_PER_EVENT} params per event`)
       continue
     }
-    const name = ga4ParamName(key)
+    const name = paramName(key)
     if (name === null || !allow.properties.has(name)) {
       dropped(`properties.${key}`, 'not in GA4 forwardProperties')
       continue
@@ -146,7 +195,6 @@ function withProperties(
     params[name] = ga4Value
     count++
   }
-  return params
 }
 
 /** GA4 params are strings or numbers: booleans become `'true'`/`'false'`; null and empty text are dropped. */
