@@ -166,8 +166,11 @@ export function serialisedBytesBound(json: string, numberTokens: number): number
  * the text: spelled out, or hidden behind a `\u` escape.
  */
 function mayHoldUnsafeKey(json: string): boolean {
-  return json.includes('\\u') || UNSAFE_KEY_LIST.some((key) => json.includes(key))
+  return MAY_HOLD_UNSAFE_KEY.test(json)
 }
+
+/** A `\u` escape or any unsafe key (plain identifiers), in one pass: literal alternatives, linear. */
+const MAY_HOLD_UNSAFE_KEY = new RegExp(['\\\\u', ...UNSAFE_KEY_LIST].join('|'))
 
 /** JSON.parse reviver: returning undefined deletes the key before anything else sees it. */
 function withoutUnsafeKeys(key: string, value: unknown): unknown {
