@@ -66,6 +66,7 @@ function benchEnvironment(): NodeJS.ProcessEnv {
     QUEUE_URL: `${UNREACHABLE_ENDPOINT}/000000000000/bench-ga4`,
     DLQ_URL: `${UNREACHABLE_ENDPOINT}/000000000000/bench-ga4-dlq`,
     VENDOR: 'ga4',
+    MAX_RECEIVE_COUNT: '5',
     TAGWARDEN_PSEUDONYM_KEY: 'bench-pseudonym-key-not-a-secret',
     VENDOR_CREDENTIALS: JSON.stringify({ apiSecret: 'bench-api-secret' }),
     PSEUDONYM_SECRET_ARN: 'arn:aws:secretsmanager:eu-central-1:000000000000:secret:bench-pseudonym',
