@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as z from 'zod'
 import { type LoopbackBrowser, launchLoopbackBrowser, type WatchedPage } from '../support/browser.ts'
@@ -6,6 +5,7 @@ import { type CaptureServer, startCaptureServer } from '../support/capture-serve
 import { eventually } from '../support/eventually.ts'
 import { type LocalProcess, startLocalProcess } from '../support/local-process.ts'
 import { html, type StaticServer, startStaticServer } from '../support/static-server.ts'
+import { CONSENT_MODE_DEFAULT_DENIED, readmeTagSnippet } from '../support/tag-endpoint.ts'
 
 const WRITE_KEY = 'tag-e2e-write-key'
 const PIXEL_ID = '1234567890'
@@ -35,23 +35,12 @@ interface Ga4Seen {
 const pathOf = (location: unknown): string | undefined =>
   typeof location === 'string' ? new URL(location).pathname : undefined
 
-/** The README's snippet as written, with this system's endpoint and key. */
-function snippet(endpoint: string): string {
-  const section = readFileSync('README.md', 'utf8').split('## First-party tag')[1] ?? ''
-  const code = /```html\n([^`]*)```/.exec(section)?.[1]
-  if (!code) throw new Error('README has no tag snippet under "First-party tag"')
-  return code.replaceAll('https://t.example.com', endpoint).replaceAll('YOUR_WRITE_KEY', WRITE_KEY)
-}
-
 /** A site's own consent banner: its buttons call the tag, as the README says to connect one. */
 const banner = `<div id="banner">
 <button id="accept-analytics" onclick="tagwarden.consent({analytics:true,marketing:false})">Statistics only</button>
 <button id="accept-all" onclick="tagwarden.consent({analytics:true,marketing:true})">Accept all</button>
 <button id="refuse" onclick="tagwarden.consent({analytics:false,marketing:false})">Refuse</button>
 </div>`
-
-const consentModeDefault = `<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments)}
-gtag('consent','default',{analytics_storage:'denied',ad_user_data:'denied',ad_personalization:'denied'})</script>`
 
 /**
  * tag.js as a site uses it, through `npm start` with GA4 and Meta switched on: the README's snippet,
@@ -153,10 +142,10 @@ describe('tag.js through npm start, in Chromium', () => {
       TAGWARDEN_VENDOR_BASE_URL: vendors.url,
       TAGWARDEN_META_CREDENTIALS: JSON.stringify({ accessToken: 'tag-e2e-meta-token' }),
     })
-    const tag = snippet(system.url)
+    const tag = readmeTagSnippet(system.url, WRITE_KEY)
     site.serve('/', html(`<!doctype html><title>Home</title>${tag}${banner}<p>home</p>`))
     site.serve('/pricing', html(`<!doctype html><title>Pricing</title>${tag}<p>pricing</p>`))
-    site.serve('/cm', html(`<!doctype html><title>CM</title>${consentModeDefault}${tag}<p>cm</p>`))
+    site.serve('/cm', html(`<!doctype html><title>CM</title>${CONSENT_MODE_DEFAULT_DENIED}${tag}<p>cm</p>`))
     site.serve('/gpc', html(`<!doctype html><title>GPC</title>${tag}${banner}<p>gpc</p>`))
     // One page per visitor, so each visitor's first page view is told apart by its location.
     for (const path of ['/first', '/second', '/control', '/revoking']) {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { type CapturedRequest, type CaptureServer, startCaptureServer } from './capture-server.ts'
 import { eventually } from './eventually.ts'
 
@@ -74,3 +75,15 @@ export const batchOf = (request: CapturedRequest): SentBatch => JSON.parse(reque
 export const isBatch = (request: CapturedRequest) => request.method === 'POST' && request.path === '/v1/batch'
 export const isConsent = (request: CapturedRequest) =>
   request.method === 'PUT' && request.path === '/v1/consent'
+
+/** The README's tag snippet exactly as written, pointed at `endpoint` with `writeKey`. */
+export function readmeTagSnippet(endpoint: string, writeKey: string): string {
+  const section = readFileSync('README.md', 'utf8').split('## First-party tag')[1] ?? ''
+  const code = /```html\n([^`]*)```/.exec(section)?.[1]
+  if (!code) throw new Error('README has no tag snippet under "First-party tag"')
+  return code.replaceAll('https://t.example.com', endpoint).replaceAll('YOUR_WRITE_KEY', writeKey)
+}
+
+/** A page's Google Consent Mode set-up before any decision: everything denied by default. */
+export const CONSENT_MODE_DEFAULT_DENIED = `<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments)}
+gtag('consent','default',{analytics_storage:'denied',ad_user_data:'denied',ad_personalization:'denied'})</script>`

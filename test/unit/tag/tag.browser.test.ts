@@ -1,12 +1,13 @@
-import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTag } from '../../../tag/build.ts'
 import { type LoopbackBrowser, launchLoopbackBrowser, type WatchedPage } from '../../support/browser.ts'
 import { html, type StaticServer, startStaticServer } from '../../support/static-server.ts'
 import {
   batchOf,
+  CONSENT_MODE_DEFAULT_DENIED,
   isBatch,
   isConsent,
+  readmeTagSnippet,
   startTagEndpoint,
   type TagEndpoint,
   TEST_REF,
@@ -15,17 +16,6 @@ import {
 const WRITE_KEY = 'tag-test-key'
 /** Longer than the tag's batching delay: calls made before it have left by then. */
 const BATCH_WAIT_MS = 1_000
-
-/** The README's snippet as written, with the test's endpoint and key, on the site's page (another origin). */
-function snippet(endpoint: string): string {
-  const section = readFileSync('README.md', 'utf8').split('## First-party tag')[1] ?? ''
-  const html = /```html\n([^`]*)```/.exec(section)?.[1]
-  if (!html) throw new Error('README has no tag snippet under "First-party tag"')
-  return html.replaceAll('https://t.example.com', endpoint).replaceAll('YOUR_WRITE_KEY', WRITE_KEY)
-}
-
-const consentModeDefault = `<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments)}
-gtag('consent','default',{analytics_storage:'denied',ad_user_data:'denied',ad_personalization:'denied'})</script>`
 
 describe('the first-party tag in Chromium', () => {
   let tag = ''
@@ -37,11 +27,16 @@ describe('the first-party tag in Chromium', () => {
     tag = buildTag().code
     endpoint = await startTagEndpoint(() => tag)
     site = await startStaticServer()
-    site.serve('/', html(`<!doctype html><title>Home</title>${snippet(endpoint.url)}<p>home</p>`))
+    site.serve(
+      '/',
+      html(`<!doctype html><title>Home</title>${readmeTagSnippet(endpoint.url, WRITE_KEY)}<p>home</p>`),
+    )
     site.serve('/next', html('<!doctype html><title>Next</title><p>next</p>'))
     site.serve(
       '/consent-mode',
-      html(`<!doctype html><title>CM</title>${consentModeDefault}${snippet(endpoint.url)}`),
+      html(
+        `<!doctype html><title>CM</title>${CONSENT_MODE_DEFAULT_DENIED}${readmeTagSnippet(endpoint.url, WRITE_KEY)}`,
+      ),
     )
     browser = await launchLoopbackBrowser()
   }, 60_000)
